@@ -1,0 +1,173 @@
+# nomos: policy compiler (nomosc) and bytecode VM (nomos-vm, libnomos).
+# One GNU Makefile. Sources are found by directory convention, so adding a
+# module means adding files, not editing this file:
+#   vm/*.c               -> libnomos (no I/O, no JSON, no libyaml)
+#   runtime/*.c          -> libnomos (except the CLI files runtime/nomos_vm*.c)
+#   compiler/*.c         -> libnomosc (except the CLI files compiler/nomosc*.c)
+#   grammar/*.re, *.y    -> generated into $(B)/gen, compiled into libnomosc
+#   tests/unit/test_*.c  -> one cmocka binary each, run by `make test`
+#   tests/corpus/*.sh    -> corpus runners, run by `make test`
+#   tests/fuzz/fuzz_*.c  -> libFuzzer targets (`make fuzz`)
+#   tests/bench/bench_*.c-> benchmarks (`make bench`)
+#   tests/support/*.c    -> helpers linked into tests, fuzzers and benches
+
+B ?= build
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+FUZZ_SECONDS ?= 60
+VERSION := 0.1.0
+
+PKGS := yaml-0.1 libsodium jansson libcrypto
+WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pedantic \
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wconversion -Wvla \
+	-Wformat=2 -Wcast-qual -Wwrite-strings
+CFLAGS ?= -O2 -g
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(CFLAGS) -fvisibility=hidden -fPIC -I. -I$(B)/gen \
+	-DNOMOS_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+LDLIBS = $(PKG_LIBS) -lpthread
+
+VM_SRC := $(wildcard vm/*.c)
+RT_SRC := $(filter-out runtime/nomos_vm%,$(wildcard runtime/*.c))
+CC_SRC := $(filter-out compiler/nomosc%,$(wildcard compiler/*.c))
+# Command-line programs: main plus one file per subcommand
+# (compiler/nomosc_cmd_NAME.c defines nomosc_cmd_NAME and nomosc_cmd_NAME_summary;
+# likewise runtime/nomos_vm_cmd_NAME.c). The command tables are generated.
+NOMOSC_CLI := $(wildcard compiler/nomosc*.c)
+NOMOS_VM_CLI := $(wildcard runtime/nomos_vm*.c)
+NOMOSC_CMDS := $(sort $(patsubst compiler/nomosc_cmd_%.c,%,$(wildcard compiler/nomosc_cmd_*.c)))
+NOMOS_VM_CMDS := $(sort $(patsubst runtime/nomos_vm_cmd_%.c,%,$(wildcard runtime/nomos_vm_cmd_*.c)))
+RE_SRC := $(wildcard grammar/*.re)
+Y_SRC := $(wildcard grammar/*.y)
+GEN_C := $(patsubst grammar/%.re,$(B)/gen/%.c,$(RE_SRC)) \
+	$(patsubst grammar/%.y,$(B)/gen/%.c,$(Y_SRC))
+GEN_H := $(patsubst grammar/%.y,$(B)/gen/%.h,$(Y_SRC)) $(B)/gen/nomosc_cmds.h $(B)/gen/nomos_vm_cmds.h
+SUPPORT_SRC := $(wildcard tests/support/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+
+LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(VM_SRC) $(RT_SRC))
+CC_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(CC_SRC)) \
+	$(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
+SUPPORT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SUPPORT_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+BENCH_BIN := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+
+LIBNOMOS := $(B)/libnomos.a
+LIBNOMOS_SO := $(B)/libnomos.so
+LIBNOMOSC := $(B)/libnomosc.a
+NOMOSC := $(B)/nomosc
+NOMOS_VM := $(B)/nomos-vm
+
+.PHONY: all deps test check fuzz bench demo clean install uninstall lint-deps
+.SECONDARY:
+
+all: deps $(NOMOSC) $(NOMOS_VM) $(LIBNOMOS_SO)
+
+deps:
+	@sh tools/check-deps.sh
+
+# ---- generated parser and lexer (never committed) --------------------------
+$(B)/gen/%.c $(B)/gen/%.h: grammar/%.y
+	@mkdir -p $(B)/gen
+	cp $< $(B)/gen/$*.y
+	cd $(B)/gen && lemon -q -s -T/usr/share/lemon/lempar.c $*.y >/dev/null 2>lemon.log || { cat lemon.log; exit 1; }
+	@if grep -q 'parsing conflict' $(B)/gen/lemon.log 2>/dev/null; then cat $(B)/gen/lemon.log; exit 1; fi
+
+$(B)/gen/%.c: grammar/%.re $(GEN_H)
+	@mkdir -p $(B)/gen
+	re2c -W -Werror --no-generation-date -o $@ $<
+
+# The generated parser gets the one relaxation STYLE.md allows.
+$(B)/obj/gen/%.o: $(B)/gen/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter -Wno-unused-variable -Wno-sign-conversion \
+		-Wno-conversion -Wno-unused-but-set-variable -MMD -MP -c -o $@ $<
+
+# ---- objects -----------------------------------------------------------------
+$(B)/obj/%.o: %.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBNOMOS): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBNOMOS_SO): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libnomos.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LIBNOMOSC): $(CC_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(NOMOSC): $(patsubst %.c,$(B)/obj/%.o,$(NOMOSC_CLI)) $(LIBNOMOSC) $(LIBNOMOS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(NOMOS_VM): $(patsubst %.c,$(B)/obj/%.o,$(NOMOS_VM_CLI)) $(LIBNOMOS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Command tables: X(name) per subcommand file present.
+$(B)/gen/nomosc_cmds.h: $(wildcard compiler/nomosc_cmd_*.c) Makefile
+	@mkdir -p $(dir $@)
+	@printf '#define NOMOSC_COMMANDS(X)%s\n' "$(foreach c,$(NOMOSC_CMDS), X($(c)))" > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null || mv $@.tmp $@; rm -f $@.tmp
+$(B)/gen/nomos_vm_cmds.h: $(wildcard runtime/nomos_vm_cmd_*.c) Makefile
+	@mkdir -p $(dir $@)
+	@printf '#define NOMOS_VM_COMMANDS(X)%s\n' "$(foreach c,$(NOMOS_VM_CMDS), X($(c)))" > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null || mv $@.tmp $@; rm -f $@.tmp
+
+$(B)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS) \
+		$(LDLIBS) $(CMOCKA_LIBS)
+
+$(B)/bench/%: tests/bench/%.c $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS) $(LDLIBS)
+
+# ---- test ----------------------------------------------------------------------
+# Every unit binary and every corpus runner runs; the summary line counts them.
+test: all $(UNIT_BIN) lint-deps
+	@B=$(B) NOMOSC=$(NOMOSC) NOMOS_VM=$(NOMOS_VM) sh tests/run-all.sh $(UNIT_BIN)
+
+# clang ASan + UBSan rebuild of everything, then the whole suite.
+check:
+	$(MAKE) B=build/asan CC=clang \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" test
+
+# libFuzzer targets: each built with every library source, run FUZZ_SECONDS.
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_CFLAGS = $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-I. -Ibuild/fuzz/gen $(PKG_CFLAGS)
+build/fuzz/%: tests/fuzz/%.c $(VM_SRC) $(RT_SRC) $(CC_SRC) $(SUPPORT_SRC) $(RE_SRC) $(Y_SRC)
+	$(MAKE) B=build/fuzz CC=clang CFLAGS="-O1 -g" build/fuzz/libnomosc.a >/dev/null
+	clang $(FUZZ_CFLAGS) -Wno-unused-parameter -Wno-unused-variable -Wno-conversion \
+		-Wno-sign-conversion -Wno-unused-but-set-variable -o $@ $< \
+		$(VM_SRC) $(RT_SRC) $(CC_SRC) $(SUPPORT_SRC) $$(ls build/fuzz/gen/*.c 2>/dev/null) $(LDLIBS)
+
+fuzz: deps $(FUZZ_BIN)
+	@B=build FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run-fuzz.sh $(FUZZ_BIN)
+
+bench: all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+# The main job on the shipped policies: compile, evaluate, explain.
+demo: all
+	@sh tools/demo.sh $(NOMOSC) $(NOMOS_VM) $(B)
+
+# The VM must never link compiler code; the runtime never includes compiler headers.
+lint-deps:
+	@! grep -n '#include *"\(compiler\|runtime\|grammar\)/' vm/*.c vm/*.h 2>/dev/null | grep . \
+		|| { echo "lint-deps: vm/ must only include vm/ headers"; exit 1; }
+	@! grep -n '#include *"\(compiler\|grammar\)/' runtime/*.c runtime/*.h 2>/dev/null | grep . \
+		|| { echo "lint-deps: runtime/ must not include compiler/ or grammar/"; exit 1; }
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,56 @@
+/* nomosc_main.c: entry point of nomosc, the policy compiler. Dispatches to one
+ * subcommand (see nomosc.h); `nomosc --help` lists them. */
+#include <stdio.h>
+#include <string.h>
+
+#include "compiler/nomosc.h"
+
+struct nomosc_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct nomosc_command commands[] = {
+#define NOMOSC_ENTRY(name) { #name, nomosc_cmd_##name##_summary, nomosc_cmd_##name },
+	NOMOSC_COMMANDS(NOMOSC_ENTRY)
+#undef NOMOSC_ENTRY
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+	const struct nomosc_command *c;
+
+	fprintf(f, "usage: nomosc COMMAND [OPTIONS] [ARGS]\n\n"
+		   "nomosc compiles Nomos v1 policy bundles (.yaml, .yml, .json, .nomos) into\n"
+		   "verified bytecode images for nomos-vm.\n\ncommands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n`nomosc COMMAND --help` describes one command.\n"
+		   "exit status: 0 success, 1 errors in the input, 2 usage error\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct nomosc_command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return NOMOSC_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return NOMOSC_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("nomosc %s\n", NOMOS_VERSION);
+		return NOMOSC_EXIT_OK;
+	}
+	for (c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "nomosc: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return NOMOSC_EXIT_USAGE;
+}

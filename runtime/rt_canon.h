@@ -1,0 +1,51 @@
+/* rt_canon.h: growable byte buffer, canonical JSON writer primitives (Nomos v1
+ * spec §4.1) and SHA-256 hex. Shared by the compiler (policy_bundle_hash) and the
+ * runtime (params canonical JSON, params_hash). Producers walk their own trees and
+ * emit keys in byte order; this file owns the byte-exact leaf encodings. */
+#ifndef NOMOS_RT_CANON_H
+#define NOMOS_RT_CANON_H
+
+#include <stddef.h>
+
+/* A growable buffer. Allocation failure is sticky: `failed` is set, later
+ * writes are dropped, and every writer returns -1 so callers can check once. */
+struct rt_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	int failed;
+};
+
+void rt_buf_init(struct rt_buf *b);
+void rt_buf_free(struct rt_buf *b);
+/* Empties the buffer, keeping its storage (no allocation when reused). */
+void rt_buf_reset(struct rt_buf *b);
+/* Appends; returns 0, or -1 when memory ran out (now or earlier). */
+int rt_buf_put(struct rt_buf *b, const void *p, size_t n);
+int rt_buf_putc(struct rt_buf *b, char c);
+int rt_buf_puts(struct rt_buf *b, const char *s);
+/* Appends a NUL without counting it in len, so data can be used as a C string. */
+int rt_buf_cstr(struct rt_buf *b);
+
+/* Writes s[0..n) as a JSON string with Go encoding/json escaping: \" \\ \n \r \t
+ * \b \f, other bytes < 0x20 as \u00xx, < > & as \u003c \u003e \u0026, U+2028 and
+ * U+2029 as \u2028 \u2029; each invalid UTF-8 byte becomes U+FFFD (raw, as Go's
+ * decode-then-encode round trip leaves it); everything else raw. Returns 0 or -1. */
+int rt_canon_string(struct rt_buf *b, const char *s, size_t n);
+
+/* Writes a JSON number literal in canonical form: a literal containing '.', 'e'
+ * or 'E' becomes a JSON string of its exact text; an integer is re-printed
+ * exactly ("-0" -> "0"), any size. Returns 0, -1 on memory, -2 when lit is not a
+ * JSON number literal. */
+int rt_canon_number(struct rt_buf *b, const char *lit, size_t n);
+
+/* Reports whether lit[0..n) is a JSON number literal (RFC 8259 grammar). */
+int rt_is_json_number(const char *lit, size_t n);
+
+/* Lower-case hex SHA-256 of p[0..n) into out (65 bytes, NUL-terminated). */
+void rt_sha256_hex(const void *p, size_t n, char out[65]);
+
+/* Byte-order comparison of two (pointer, length) strings, as Go's sort.Strings. */
+int rt_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
+
+#endif

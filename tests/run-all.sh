@@ -1,0 +1,26 @@
+#!/bin/sh
+# Runs every cmocka unit binary given as arguments, then every corpus runner in
+# tests/corpus/*.sh, and prints one closing line "N passed, N failed".
+# Environment: B (build dir), NOMOSC, NOMOS_VM.
+set -u
+pass=0; fail=0; failed=""
+for t in "$@"; do
+	if "$t" >"$t.log" 2>&1; then
+		pass=$((pass + 1)); echo "PASS $t"
+	else
+		fail=$((fail + 1)); failed="$failed $t"; echo "FAIL $t"; tail -n 30 "$t.log"
+	fi
+done
+for s in tests/corpus/*.sh; do
+	[ -f "$s" ] || continue
+	log="$B/$(basename "$s" .sh).log"
+	if sh "$s" >"$log" 2>&1; then
+		pass=$((pass + 1)); echo "PASS $s ($(tail -n 1 "$log"))"
+	else
+		fail=$((fail + 1)); failed="$failed $s"; echo "FAIL $s"; tail -n 30 "$log"
+	fi
+done
+echo
+[ -n "$failed" ] && echo "failed:$failed"
+echo "tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
