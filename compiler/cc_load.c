@@ -1,0 +1,78 @@
+/* cc_load.c: front-end dispatch. Picks the format from the file name (spec §1.4),
+ * reads the file and hands the text to the YAML/JSON front end (cc_yaml.c) or the
+ * .nomos language (cc_nomos_parse.c). Validation and hashing come after. */
+#include "compiler/cc_model.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum cc_format cc_format_for_path(const char *path)
+{
+	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+
+	if (!dot || (slash && dot < slash))
+		return CC_FMT_JSON;
+	if (!strcasecmp(dot, ".yaml") || !strcasecmp(dot, ".yml"))
+		return CC_FMT_YAML;
+	if (!strcmp(dot, ".nomos"))
+		return CC_FMT_NOMOS;
+	return CC_FMT_JSON;
+}
+
+int cc_load_source(struct cc_arena *a, struct cc_diag_sink *sink, const struct cc_src *src,
+		   enum cc_format fmt, struct cc_bundle *out)
+{
+	int rc;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	out->src = src;
+	if (fmt == CC_FMT_NOMOS)
+		rc = cc_parse_nomos(a, sink, src, out);
+	else
+		rc = cc_parse_yaml(a, sink, src, fmt, out);
+	out->src = src;
+	for (i = 0; i < out->n_rules; i++)
+		if (out->rules[i].resource_kind == CC_MATCH_REGEX)
+			out->nonportable = true;
+	return rc;
+}
+
+int cc_load_file(struct cc_arena *a, struct cc_diag_sink *sink, const char *path,
+		 struct cc_bundle *out)
+{
+	struct cc_src *src;
+	struct cc_pos nopos = { NULL, 0, 0, 0 };
+	char *text;
+	size_t len;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!path || !*path) {
+		cc_diag(sink, CC_ERROR, CC_W_io, nopos, "bundle path is required");
+		return -1;
+	}
+	src = cc_arena_alloc(a, sizeof *src);
+	if (!src || !(src->path = cc_arena_strdup(a, path))) {
+		cc_diag(sink, CC_ERROR, CC_W_limit, nopos, "out of memory");
+		return -1;
+	}
+	rc = cc_read_file(path, &text, &len);
+	if (rc) {
+		struct cc_pos p = { src, 0, 0, 0 };
+
+		src->text = "";
+		cc_diag(sink, CC_ERROR, CC_W_io, p, "read bundle: %s", strerror(-rc));
+		return -1;
+	}
+	/* the arena owns the text from here on, so diagnostics can quote it */
+	src->text = cc_arena_strndup(a, text, len);
+	free(text);
+	if (!src->text) {
+		cc_diag(sink, CC_ERROR, CC_W_limit, nopos, "out of memory");
+		return -1;
+	}
+	src->len = len;
+	return cc_load_source(a, sink, src, cc_format_for_path(path), out);
+}
