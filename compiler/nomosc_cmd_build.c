@@ -1,0 +1,247 @@
+/* nomosc_cmd_build.c: `nomosc build`, the CI step: load and validate policy
+ * layers (files or directories), compute the Nomos policy_bundle_hash, lower
+ * everything into a verified bytecode image and write it atomically. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compiler/cc_emit.h"
+#include "compiler/cc_inputs.h"
+#include "compiler/nomosc.h"
+#include "compiler/nomosc_util.h"
+#include "runtime/nomos.h"
+
+const char nomosc_cmd_build_summary[] = "compile policy layers into a bytecode image (.nbc)";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: nomosc build [-o OUT] [--revision N] [--expires TIME] [--report]\n"
+		"                    [[--role ROLE] INPUT]...\n\n"
+		"Compiles Nomos v1 bundles (.yaml, .yml, .json) and .nomos files into one\n"
+		"image. Each INPUT (a file, or a directory expanded recursively in sorted\n"
+		"order) is a layer, in the order given; rule ids must be unique across\n"
+		"layers. The image records the Nomos policy_bundle_hash (merged for several\n"
+		"layers), each source's path, role and hash, and a SHA-256 content hash.\n\n"
+		"  -o OUT          output image (default bundle.nbc)\n"
+		"  --role ROLE     role of the next INPUT: baseline, org, repo, env,\n"
+		"                  local_override (labels only; they never change decisions)\n"
+		"  --revision N    monotonic revision for rollback protection (default 0)\n"
+		"  --expires TIME  expiry, RFC 3339 UTC (2027-01-31T00:00:00Z) or @UNIXSECONDS\n"
+		"  --report        print how the matchers were compiled into automata\n\n"
+		"exit status: 0 image written, 1 errors in the input, 2 usage error\n");
+}
+
+static int parse_role(const char *s, enum cc_role *out)
+{
+	static const char *const names[] = { "", "baseline", "org", "repo", "env", "local_override" };
+	unsigned i;
+
+	for (i = 1; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(s, names[i])) {
+			*out = (enum cc_role)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* RFC 3339 UTC ("2027-01-31T00:00:00Z") or "@SECONDS". */
+static int parse_time(const char *s, uint64_t *out)
+{
+	int y, mo, d, h, mi, sec, n = 0;
+	long long days;
+
+	if (s[0] == '@')
+		return parse_u64(s + 1, out);
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+	    s[n] || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+	    y < 1970)
+		return -1;
+	/* Days from civil (Howard Hinnant's algorithm), no time zone involved. */
+	{
+		int yy = y - (mo <= 2);
+		int era = yy / 400;
+		int yoe = yy - era * 400;
+		int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+		int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+		days = (long long)era * 146097 + doe - 719468;
+	}
+	*out = (uint64_t)(days * 86400 + h * 3600 + mi * 60 + sec);
+	return 0;
+}
+
+static int write_atomic(const char *path, const void *p, size_t n)
+{
+	size_t len = strlen(path) + 16;
+	char *tmp = malloc(len);
+	FILE *f;
+	int ok;
+
+	if (!tmp)
+		return -1;
+	snprintf(tmp, len, "%s.tmp", path);
+	f = fopen(tmp, "wb");
+	if (!f) {
+		fprintf(stderr, "nomosc: cannot write %s: %s\n", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	ok = fwrite(p, 1, n, f) == n;
+	ok = !fclose(f) && ok;
+	if (!ok || rename(tmp, path)) {
+		fprintf(stderr, "nomosc: cannot write %s: %s\n", path, strerror(errno));
+		remove(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+int nomosc_cmd_build(int argc, char **argv)
+{
+	const char *out_path = "bundle.nbc";
+	struct cc_emit_opts opts;
+	struct cc_diag_sink sink;
+	struct cc_arena a;
+	struct cc_loaded l;
+	const char **files = NULL, **one;
+	enum cc_role *roles = NULL, role = CC_ROLE_NONE;
+	size_t nfiles = 0, n1, k;
+	struct rt_buf image, report;
+	int i, report_flag = 0, status = NOMOSC_EXIT_ERROR, ninputs = 0;
+	char err[512];
+
+	memset(&opts, 0, sizeof opts);
+	cc_arena_init(&a);
+	nomosc_stderr_sink(&sink, 50);
+	rt_buf_init(&image);
+	rt_buf_init(&report);
+	files = cc_arena_array(&a, 1, sizeof *files);
+	roles = cc_arena_array(&a, 1, sizeof *roles);
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			usage(stdout);
+			status = NOMOSC_EXIT_OK;
+			goto done;
+		}
+		if (!strcmp(arg, "--report")) {
+			report_flag = 1;
+			continue;
+		}
+		if (!strcmp(arg, "-o") || !strcmp(arg, "--role") || !strcmp(arg, "--revision") ||
+		    !strcmp(arg, "--expires")) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+
+			if (!v) {
+				fprintf(stderr, "nomosc build: %s needs a value\n", arg);
+				status = NOMOSC_EXIT_USAGE;
+				goto done;
+			}
+			if (!strcmp(arg, "-o")) {
+				out_path = v;
+			} else if (!strcmp(arg, "--role")) {
+				if (parse_role(v, &role)) {
+					fprintf(stderr, "nomosc build: unknown role '%s' (expected baseline, "
+							"org, repo, env or local_override)\n", v);
+					status = NOMOSC_EXIT_USAGE;
+					goto done;
+				}
+			} else if (!strcmp(arg, "--revision")) {
+				if (parse_u64(v, &opts.revision)) {
+					fprintf(stderr, "nomosc build: --revision takes a non-negative "
+							"integer, not '%s'\n", v);
+					status = NOMOSC_EXIT_USAGE;
+					goto done;
+				}
+			} else if (parse_time(v, &opts.expires_at)) {
+				fprintf(stderr, "nomosc build: --expires takes RFC 3339 UTC "
+						"(2027-01-31T00:00:00Z) or @UNIXSECONDS, not '%s'\n", v);
+				status = NOMOSC_EXIT_USAGE;
+				goto done;
+			}
+			continue;
+		}
+		if (arg[0] == '-' && arg[1]) {
+			fprintf(stderr, "nomosc build: unknown option '%s'\n", arg);
+			usage(stderr);
+			status = NOMOSC_EXIT_USAGE;
+			goto done;
+		}
+		ninputs++;
+		if (cc_expand_inputs(&a, &sink, &arg, 1, &one, &n1))
+			continue;
+		files = cc_arena_grow(&a, files, nfiles, nfiles + n1, sizeof *files);
+		roles = cc_arena_grow(&a, roles, nfiles, nfiles + n1, sizeof *roles);
+		if (!files || !roles)
+			goto done;
+		for (k = 0; k < n1; k++) {
+			files[nfiles] = one[k];
+			roles[nfiles++] = role;
+		}
+		role = CC_ROLE_NONE;
+	}
+	if (!ninputs) {
+		usage(stderr);
+		status = NOMOSC_EXIT_USAGE;
+		goto done;
+	}
+	if (sink.errors || cc_load_inputs(&a, &sink, files, nfiles, &l))
+		goto done;
+	for (k = 0; k < l.n_bundles; k++)
+		l.bundles[k]->role = roles[k];
+	if (l.nonportable)
+		fprintf(stderr, "nomosc: note: this image uses nomos extensions; its bundles are not "
+				"portable to Nomos v1\n");
+	opts.report = report_flag ? &report : NULL;
+	if (cc_emit_image(&a, &sink, (const struct cc_bundle *const *)l.bundles, l.n_bundles,
+			  l.hash, &opts, &image)) {
+		if (!sink.errors)
+			fprintf(stderr, "nomosc: out of memory\n");
+		goto done;
+	}
+	/* Never write an image the VM would refuse. */
+	{
+		struct nomos_image *img;
+
+		if (nomos_image_open_mem(image.data, image.len, NULL, &img, err, sizeof err)) {
+			fprintf(stderr, "nomosc: internal error: emitted image fails verification: %s\n",
+				err);
+			goto done;
+		}
+		nomos_image_close(img);
+	}
+	if (report_flag)
+		fwrite(report.data ? report.data : "", 1, report.len, stdout);
+	if (write_atomic(out_path, image.data, image.len))
+		goto done;
+	fprintf(stderr, "nomosc: wrote %s: %zu rules from %zu source%s, %zu bytes, "
+			"policy_bundle_hash %s\n",
+		out_path, l.n_rules, l.n_bundles, l.n_bundles == 1 ? "" : "s", image.len, l.hash);
+	status = NOMOSC_EXIT_OK;
+done:
+	rt_buf_free(&image);
+	rt_buf_free(&report);
+	cc_arena_free(&a);
+	return status;
+}

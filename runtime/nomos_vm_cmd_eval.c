@@ -1,0 +1,153 @@
+/* nomos_vm_cmd_eval.c: `nomos-vm eval`, one decision per action. A single
+ * action prints one compact JSON object; --jsonl turns a stream of actions
+ * (one per line) into a stream of decisions, in order, and keeps going after a
+ * bad line (that line gets a fail-closed DENY). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/nomos.h"
+#include "runtime/nomos_vm.h"
+#include "runtime/nomos_vm_util.h"
+
+const char nomos_vm_cmd_eval_summary[] = "decide actions (JSON in, JSON decision out)";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: nomos-vm eval [-i IMAGE] [--exit-code] ACTION.json|-\n"
+		"       nomos-vm eval [-i IMAGE] --jsonl [FILE|-]\n\n"
+		"Decides one Nomos v1 action (or, with --jsonl, one action per line) and\n"
+		"prints one compact JSON object per decision with decision, reason_code,\n"
+		"matched_rule_ids, obligations, policy_bundle_hash, normalized_resource,\n"
+		"allow/require_approval/deny_rule_ids, exec_authorization, params_hash.\n"
+		"A bad action, or an image that cannot be trusted, decides DENY with reason\n"
+		"validation_error, normalization_error or image_error and an \"error\".\n\n"
+		"  -i IMAGE     image (default $NOMOS_IMAGE, then ./bundle.nbc)\n"
+		"  --jsonl      read one action per line (standard input by default)\n"
+		"  --exit-code  exit 0 ALLOW, 3 DENY, 4 REQUIRE_APPROVAL (single action)\n\n"
+		"exit status: 0 a decision was produced; 1 the action (or, with --jsonl,\n"
+		"any line) was rejected or the image could not be used; 2 usage.\n");
+}
+
+static int emit(struct nomos_eval *ev)
+{
+	size_t len;
+	const char *out = nomos_eval_result_json(ev, &len);
+
+	if (!out) {
+		fputs("{\"decision\":\"DENY\",\"reason_code\":\"internal_error\"}\n", stdout);
+		return -1;
+	}
+	fwrite(out, 1, len, stdout);
+	fputc('\n', stdout);
+	return 0;
+}
+
+static int rejected(const struct nomos_eval *ev)
+{
+	const char *r = nomos_eval_reason(ev);
+
+	return !strcmp(r, "validation_error") || !strcmp(r, "normalization_error") ||
+	       !strcmp(r, "image_error") || !strcmp(r, "internal_error");
+}
+
+int nomos_vm_cmd_eval(int argc, char **argv)
+{
+	const char *image = NULL, *input = NULL;
+	int jsonl = 0, exit_code = 0, i, status = NOMOS_VM_EXIT_OK;
+	struct nomos_image *img;
+	struct nomos_eval *ev;
+	char err[512];
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return NOMOS_VM_EXIT_OK;
+		} else if (!strcmp(argv[i], "-i") || !strcmp(argv[i], "--image")) {
+			if (++i == argc) {
+				usage(stderr);
+				return NOMOS_VM_EXIT_USAGE;
+			}
+			image = argv[i];
+		} else if (!strcmp(argv[i], "--jsonl")) {
+			jsonl = 1;
+		} else if (!strcmp(argv[i], "--exit-code")) {
+			exit_code = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "nomos-vm eval: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return NOMOS_VM_EXIT_USAGE;
+		} else if (!input) {
+			input = argv[i];
+		} else {
+			fprintf(stderr, "nomos-vm eval: one input only\n");
+			return NOMOS_VM_EXIT_USAGE;
+		}
+	}
+	if (!input && !jsonl) {
+		usage(stderr);
+		return NOMOS_VM_EXIT_USAGE;
+	}
+	if (!input)
+		input = "-";
+	img = nomos_vm_open(nomos_vm_image_path(image), err, sizeof err);
+	ev = img ? nomos_eval_new(img, 0) : nomos_eval_new_refused(err);
+	if (!ev) {
+		fprintf(stderr, "nomos-vm: out of memory\n");
+		nomos_image_close(img);
+		return NOMOS_VM_EXIT_ERROR;
+	}
+	if (jsonl) {
+		FILE *f = strcmp(input, "-") ? fopen(input, "rb") : stdin;
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+
+		if (!f) {
+			perror(input);
+			status = NOMOS_VM_EXIT_ERROR;
+		} else {
+			while ((n = getline(&line, &cap, f)) >= 0) {
+				size_t len = (size_t)n;
+
+				while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+					len--;
+				if (len == 0)
+					continue;
+				nomos_eval_json(ev, line, len);
+				if (emit(ev) || rejected(ev))
+					status = NOMOS_VM_EXIT_ERROR;
+			}
+			free(line);
+			if (f != stdin)
+				fclose(f);
+		}
+	} else {
+		char *text;
+		size_t len;
+
+		if (nomos_vm_read(input, &text, &len)) {
+			status = NOMOS_VM_EXIT_ERROR;
+		} else {
+			int d = nomos_eval_json(ev, text, len);
+
+			free(text);
+			emit(ev);
+			if (rejected(ev)) {
+				fprintf(stderr, "nomos-vm: %s: %s\n", nomos_eval_reason(ev),
+					nomos_eval_error(ev));
+				status = NOMOS_VM_EXIT_ERROR;
+			} else if (exit_code) {
+				status = d == NOMOS_ALLOW ? NOMOS_VM_EXIT_OK :
+					 d == NOMOS_REQUIRE_APPROVAL ? NOMOS_VM_EXIT_APPROVAL :
+								       NOMOS_VM_EXIT_DENY;
+			}
+		}
+	}
+	if (fflush(stdout))
+		status = NOMOS_VM_EXIT_ERROR;
+	nomos_eval_free(ev);
+	nomos_image_close(img);
+	return status;
+}
