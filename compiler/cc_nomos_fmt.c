@@ -482,7 +482,8 @@ static void print_when(struct pr *p, const struct nm_clause *c)
 	p->indent = 2;
 }
 
-static void print_rule(struct pr *p, const struct nm_rule *r)
+/* Rules with clauses stand apart: an empty line before and after them. */
+static void print_rule(struct pr *p, const struct nm_rule *r, const struct nm_rule *prev)
 {
 	static const enum nm_clause_kind who[] = { NM_C_PRINCIPAL, NM_C_AGENT, NM_C_ENVIRONMENT };
 	static const char *const who_kw[] = { "principal", "agent", "environment" };
@@ -492,6 +493,8 @@ static void print_rule(struct pr *p, const struct nm_rule *r)
 	if (!p->line_empty || p->out->len)
 		newline(p, 0);
 	p->indent = 0;
+	if (prev && (prev->clauses || r->clauses))
+		blank(p);
 	emit(p, r->decision, NULL, BLANK_OK);
 	p->indent = 2;
 	emit(p, r->action, NULL, SP | WORD);
@@ -535,7 +538,7 @@ static void print_rule(struct pr *p, const struct nm_rule *r)
 int cc_nomos_format(const struct nm_doc *doc, struct rt_buf *out)
 {
 	struct pr p;
-	const struct nm_rule *r;
+	const struct nm_rule *r, *prev = NULL;
 	int failed;
 
 	memset(&p, 0, sizeof p);
@@ -544,8 +547,8 @@ int cc_nomos_format(const struct nm_doc *doc, struct rt_buf *out)
 	p.line_empty = true;
 	p.pending = -1;
 	rt_buf_init(&p.tmp);
-	for (r = doc->rules; r; r = r->next)
-		print_rule(&p, r);
+	for (r = doc->rules; r; prev = r, r = r->next)
+		print_rule(&p, r, prev);
 	p.indent = 0;
 	if (!p.line_empty)
 		newline(&p, 0);
