@@ -23,11 +23,12 @@ static void usage(FILE *f)
 		"allow/require_approval/deny_rule_ids, exec_authorization, params_hash.\n"
 		"A bad action, or an image that cannot be trusted, decides DENY with reason\n"
 		"validation_error, normalization_error or image_error and an \"error\".\n\n"
-		"  -i IMAGE     image (default $NOMOS_IMAGE, then ./bundle.nbc)\n"
-		"  --jsonl      read one action per line (standard input by default)\n"
-		"  --exit-code  exit 0 ALLOW, 3 DENY, 4 REQUIRE_APPROVAL (single action)\n\n"
+		"  --jsonl           read one action per line (standard input by default)\n"
+		"  --exit-code       exit 0 ALLOW, 3 DENY, 4 REQUIRE_APPROVAL (single action)\n"
+		"%s\n"
 		"exit status: 0 a decision was produced; 1 the action (or, with --jsonl,\n"
-		"any line) was rejected or the image could not be used; 2 usage.\n");
+		"any line) was rejected or the image could not be used; 2 usage.\n",
+		nomos_vm_common_usage);
 }
 
 static int emit(struct nomos_eval *ev)
@@ -54,22 +55,23 @@ static int rejected(const struct nomos_eval *ev)
 
 int nomos_vm_cmd_eval(int argc, char **argv)
 {
-	const char *image = NULL, *input = NULL;
+	const char *input = NULL;
+	struct nomos_vm_opts vo = { 0 };
+	int co;
 	int jsonl = 0, exit_code = 0, i, status = NOMOS_VM_EXIT_OK;
 	struct nomos_image *img;
 	struct nomos_eval *ev;
 	char err[512];
 
 	for (i = 1; i < argc; i++) {
+		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo)) != 0) {
+			if (co < 0)
+				return NOMOS_VM_EXIT_USAGE;
+			continue;
+		}
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return NOMOS_VM_EXIT_OK;
-		} else if (!strcmp(argv[i], "-i") || !strcmp(argv[i], "--image")) {
-			if (++i == argc) {
-				usage(stderr);
-				return NOMOS_VM_EXIT_USAGE;
-			}
-			image = argv[i];
 		} else if (!strcmp(argv[i], "--jsonl")) {
 			jsonl = 1;
 		} else if (!strcmp(argv[i], "--exit-code")) {
@@ -91,7 +93,7 @@ int nomos_vm_cmd_eval(int argc, char **argv)
 	}
 	if (!input)
 		input = "-";
-	img = nomos_vm_open(nomos_vm_image_path(image), err, sizeof err);
+	img = nomos_vm_open(&vo, err, sizeof err);
 	ev = img ? nomos_eval_new(img, 0) : nomos_eval_new_refused(err);
 	if (!ev) {
 		fprintf(stderr, "nomos-vm: out of memory\n");

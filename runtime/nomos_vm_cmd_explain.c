@@ -23,12 +23,15 @@ static void usage(FILE *f)
 		   "matched_rule_provenance, minimal_allowing_change, obligations_preview,\n"
 		   "policy_bundle_hash, policy_bundle_inputs, reason_code, why_denied) plus\n"
 		   "\"rules\", the per-rule trace. Text output respects NO_COLOR.\n\n"
-		   "exit status: 0 explained; 1 the action or image was rejected; 2 usage.\n");
+		   "exit status: 0 explained; 1 the action or image was rejected; 2 usage.\n\n%s",
+		nomos_vm_common_usage);
 }
 
 int nomos_vm_cmd_explain(int argc, char **argv)
 {
-	const char *image = NULL, *input = NULL;
+	const char *input = NULL;
+	struct nomos_vm_opts vo = { 0 };
+	int co;
 	enum nomos_explain_format fmt = NOMOS_EXPLAIN_TEXT;
 	struct nomos_image *img;
 	struct nomos_eval *ev;
@@ -38,11 +41,14 @@ int nomos_vm_cmd_explain(int argc, char **argv)
 	int i, status = NOMOS_VM_EXIT_OK;
 
 	for (i = 1; i < argc; i++) {
+		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo)) != 0) {
+			if (co < 0)
+				return NOMOS_VM_EXIT_USAGE;
+			continue;
+		}
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return NOMOS_VM_EXIT_OK;
-		} else if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--image")) && i + 1 < argc) {
-			image = argv[++i];
 		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
 			i++;
 			if (!strcmp(argv[i], "json"))
@@ -68,7 +74,7 @@ int nomos_vm_cmd_explain(int argc, char **argv)
 		usage(stderr);
 		return NOMOS_VM_EXIT_USAGE;
 	}
-	img = nomos_vm_open(nomos_vm_image_path(image), err, sizeof err);
+	img = nomos_vm_open(&vo, err, sizeof err);
 	ev = img ? nomos_eval_new(img, NOMOS_EVAL_TRACE) : nomos_eval_new_refused(err);
 	if (!ev) {
 		nomos_image_close(img);

@@ -14,7 +14,8 @@ const char nomos_vm_cmd_test_summary[] = "run decision tables (JSONL) against an
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nomos-vm test [-i IMAGE] [-v] TABLE.jsonl...\n\n"
+	fprintf(f, "usage: nomos-vm test [-i IMAGE] [-v] TABLE.jsonl...\n\n%s\n", nomos_vm_common_usage);
+	fprintf(f,
 		   "Each line of a table is a JSON object:\n"
 		   "  {\"name\": \"...\", \"action\": {Nomos v1 action}, \"decision\": \"DENY\",\n"
 		   "   \"reason_code\": \"deny_by_rule\", \"matched_rule_ids\": [\"...\"]}\n"
@@ -82,7 +83,8 @@ ids:
 
 int nomos_vm_cmd_test(int argc, char **argv)
 {
-	const char *image = NULL;
+	struct nomos_vm_opts vo = { 0 };
+	int co;
 	struct nomos_image *img;
 	struct nomos_eval *ev;
 	char err[512], why[1024];
@@ -90,11 +92,14 @@ int nomos_vm_cmd_test(int argc, char **argv)
 	unsigned long pass = 0, fail = 0;
 
 	for (i = 1; i < argc; i++) {
+		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo)) != 0) {
+			if (co < 0)
+				return NOMOS_VM_EXIT_USAGE;
+			continue;
+		}
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return NOMOS_VM_EXIT_OK;
-		} else if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--image")) && i + 1 < argc) {
-			image = argv[++i];
 		} else if (!strcmp(argv[i], "-v")) {
 			verbose = 1;
 		} else if (argv[i][0] == '-') {
@@ -108,7 +113,7 @@ int nomos_vm_cmd_test(int argc, char **argv)
 		usage(stderr);
 		return NOMOS_VM_EXIT_USAGE;
 	}
-	img = nomos_vm_open(nomos_vm_image_path(image), err, sizeof err);
+	img = nomos_vm_open(&vo, err, sizeof err);
 	if (!img)
 		return NOMOS_VM_EXIT_ERROR;
 	ev = nomos_eval_new(img, 0);
@@ -124,8 +129,10 @@ int nomos_vm_cmd_test(int argc, char **argv)
 		unsigned long lineno = 0;
 
 		if (argv[i][0] == '-') {
-			if (!strcmp(argv[i], "-i") || !strcmp(argv[i], "--image"))
-				i++;
+			int j = i;
+
+			if (nomos_vm_common_opt(argc, argv, &j, &vo) > 0)
+				i = j;
 			continue;
 		}
 		f = fopen(argv[i], "rb");

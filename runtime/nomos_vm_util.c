@@ -72,9 +72,41 @@ int nomos_vm_color(int fd)
 	return isatty(fd);
 }
 
-struct nomos_image *nomos_vm_open(const char *path, char *err, size_t errlen)
+const char nomos_vm_common_usage[] =
+	"  -i IMAGE          image (default $NOMOS_IMAGE, then ./bundle.nbc)\n"
+	"  --trust FILE      trust store of accepted signing keys ($NOMOS_TRUST)\n"
+	"  --state FILE      highest revision accepted so far ($NOMOS_STATE)\n"
+	"  --allow-unsigned  accept an unsigned image (NOMOS_ALLOW_UNSIGNED=1)\n";
+
+int nomos_vm_common_opt(int argc, char **argv, int *i, struct nomos_vm_opts *o)
+{
+	const char *a = argv[*i];
+	const char **slot = NULL;
+
+	if (!strcmp(a, "--allow-unsigned")) {
+		o->allow_unsigned = 1;
+		return 1;
+	}
+	if (!strcmp(a, "-i") || !strcmp(a, "--image"))
+		slot = &o->image;
+	else if (!strcmp(a, "--trust"))
+		slot = &o->trust;
+	else if (!strcmp(a, "--state"))
+		slot = &o->state;
+	else
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "nomos-vm: %s needs a value\n", a);
+		return -1;
+	}
+	*slot = argv[++*i];
+	return 1;
+}
+
+struct nomos_image *nomos_vm_open(const struct nomos_vm_opts *o, char *err, size_t errlen)
 {
 	struct nomos_image *img = NULL;
+	const char *path = nomos_vm_image_path(o->image);
 
 	if (nomos_image_open(path, NULL, &img, err, errlen)) {
 		fprintf(stderr, "nomos-vm: %s\n", err);

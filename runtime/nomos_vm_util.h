@@ -17,8 +17,26 @@ int nomos_vm_read(const char *path, char **text, size_t *len);
 /* 1 when stream fd is a terminal and NO_COLOR / TERM=dumb do not forbid color. */
 int nomos_vm_color(int fd);
 
-/* Opens the image at path; on failure prints the reason to stderr (prefixed
- * "nomos-vm: ") and returns NULL, leaving the message in err. */
-struct nomos_image *nomos_vm_open(const char *path, char *err, size_t errlen);
+/* Options every image-reading subcommand accepts: -i IMAGE and the trust
+ * options (see nomos_vm_common_usage). */
+struct nomos_vm_opts {
+	const char *image;      /* -i/--image, else $NOMOS_IMAGE, else ./bundle.nbc */
+	const char *trust;      /* --trust FILE (trust store), else $NOMOS_TRUST */
+	const char *state;      /* --state FILE (highest accepted revision), else $NOMOS_STATE */
+	int allow_unsigned;     /* --allow-unsigned, or NOMOS_ALLOW_UNSIGNED=1 */
+};
+
+/* Consumes argv[*i] (and its value) when it is a common option; returns 1
+ * when consumed, 0 when not a common option, -1 on a missing value (message
+ * printed). */
+int nomos_vm_common_opt(int argc, char **argv, int *i, struct nomos_vm_opts *o);
+
+/* The help text of the common options, for usage(). */
+extern const char nomos_vm_common_usage[];
+
+/* Opens and verifies the image named by o (structure, content hash, and the
+ * trust policy); on failure prints the reason to stderr (prefixed
+ * "nomos-vm: "), leaves it in err and returns NULL. */
+struct nomos_image *nomos_vm_open(const struct nomos_vm_opts *o, char *err, size_t errlen);
 
 #endif
