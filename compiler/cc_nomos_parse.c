@@ -181,16 +181,26 @@ static size_t check_string(const char *s, size_t len, const char **why)
 	return 0;
 }
 
-static int lex_error(struct cc_diag_sink *sink, const struct cc_src *src, uint32_t line,
-		     uint32_t col, uint32_t len, enum cc_diag_group g, const char *msg)
-{
-	struct cc_pos p = { src, line, col, len };
+/* The first lexical error. It is reported only if the parser accepts every
+ * token before it, so a missing quote is not blamed on a later stray byte. */
+struct lex_err {
+	uint32_t line, col, len;
+	enum cc_diag_group group;
+	char msg[160];
+};
 
-	cc_diag(sink, CC_ERROR, g, p, "%s", msg);
+static int lex_error(struct lex_err *le, uint32_t line, uint32_t col, uint32_t len,
+		     enum cc_diag_group g, const char *msg)
+{
+	le->line = line;
+	le->col = col;
+	le->len = len;
+	le->group = g;
+	snprintf(le->msg, sizeof le->msg, "%s", msg);
 	return -1;
 }
 
-static int lex_all(struct cc_arena *a, struct cc_diag_sink *sink, const struct cc_src *src,
+static int lex_all(struct cc_arena *a, struct lex_err *le, const struct cc_src *src,
 		   struct nm_lexed *lx)
 {
 	size_t cap_t = 64, cap_c = 8, pos = 0, end, i;
@@ -230,10 +240,10 @@ static int lex_all(struct cc_arena *a, struct cc_diag_sink *sink, const struct c
 			else
 				snprintf(msg, sizeof msg, "unexpected byte 0x%02x (identifiers are ASCII; "
 					 "put other text in \"strings\")", c);
-			return lex_error(sink, src, line, col, 1, CC_W_syntax, msg);
+			return lex_error(le, line, col, 1, CC_W_syntax, msg);
 		}
 		if (kind == NM_TK_UNTERMINATED)
-			return lex_error(sink, src, line, col, 1, CC_W_syntax,
+			return lex_error(le, line, col, 1, CC_W_syntax,
 					 "missing closing '\"' before the end of the line");
 		if (kind == NM_TK_COMMENT) {
 			struct nm_comment *c;
@@ -302,16 +312,16 @@ static int lex_all(struct cc_arena *a, struct cc_diag_sink *sink, const struct c
 					}
 			}
 			if (at)
-				return lex_error(sink, src, line, col + (uint32_t)at, 1, CC_W_syntax, why);
+				return lex_error(le, line, col + (uint32_t)at, 1, CC_W_syntax, why);
 		}
 		if (kind == TK_NUMBER && !rt_is_json_number(src->text + pos, end - pos))
-			return lex_error(sink, src, line, col, (uint32_t)(end - pos), CC_W_syntax,
+			return lex_error(le, line, col, (uint32_t)(end - pos), CC_W_syntax,
 					 "invalid number: leading zeros are not allowed");
 		if (kind == TK_LBRACKET || kind == TK_LBRACE) {
 			if (++depth > NM_MAX_DEPTH) {
 				snprintf(msg, sizeof msg, "lists and objects nest deeper than %d levels",
 					 NM_MAX_DEPTH);
-				return lex_error(sink, src, line, col, 1, CC_W_limit, msg);
+				return lex_error(le, line, col, 1, CC_W_limit, msg);
 			}
 		} else if (kind == TK_RBRACKET || kind == TK_RBRACE) {
 			depth--;
@@ -459,6 +469,19 @@ static void report_syntax(struct cc_diag_sink *sink, const struct cc_src *src,
 			len = sizeof list - 1;
 	}
 	describe(src, t, found, sizeof found);
+	if (t->kind == TK_IDENT && ok[0] && !ok[4] &&
+	    ((t->len == 5 && !memcmp(src->text + t->off, "ALLOW", 5)) ||
+	     (t->len == 4 && !memcmp(src->text + t->off, "DENY", 4)) ||
+	     (t->len == 16 && !memcmp(src->text + t->off, "REQUIRE_APPROVAL", 16)))) {
+		char low[17];
+
+		for (i = 0; i < t->len; i++)
+			low[i] = src->text[t->off + i] == '_' ? '_' : (char)(src->text[t->off + i] | 0x20);
+		low[t->len] = 0;
+		cc_diag(sink, CC_ERROR, CC_W_syntax, tok_pos(src, t),
+			"decisions are keywords in lower case: write '%s'", low);
+		return;
+	}
 	if (t->kind == TK_IDENT && ok[0] && !ok[4]) {
 		cc_diag(sink, CC_ERROR, CC_W_syntax, tok_pos(src, t),
 			"unknown decision '%.*s'; expected 'allow', 'deny' or 'require_approval'",
@@ -482,15 +505,17 @@ int cc_nomos_parse_doc(struct cc_arena *a, struct cc_diag_sink *sink, const stru
 		       struct nm_doc *doc)
 {
 	struct nm_parser ctx;
+	struct lex_err le;
 	void *p;
 	size_t i;
+	int lexed;
 
 	memset(doc, 0, sizeof *doc);
+	memset(&le, 0, sizeof le);
 	doc->src = src;
-	if (lex_all(a, sink, src, &doc->lx)) {
-		if (a->failed)
-			cc_diag(sink, CC_ERROR, CC_W_limit, tok_pos(src, &(struct nm_token){ 0 }),
-				"out of memory");
+	lexed = lex_all(a, &le, src, &doc->lx);
+	if (a->failed) {
+		cc_diag(sink, CC_ERROR, CC_W_limit, (struct cc_pos){ src, 0, 0, 0 }, "out of memory");
 		return -1;
 	}
 	memset(&ctx, 0, sizeof ctx);
@@ -508,6 +533,12 @@ int cc_nomos_parse_doc(struct cc_arena *a, struct cc_diag_sink *sink, const stru
 	}
 	if (ctx.failed) {
 		report_syntax(sink, src, &doc->lx, (size_t)ctx.err_tok);
+		return -1;
+	}
+	if (lexed) {
+		struct cc_pos ep = { src, le.line, le.col, le.len };
+
+		cc_diag(sink, CC_ERROR, le.group, ep, "%s", le.msg);
 		return -1;
 	}
 	doc->rules = ctx.rules;
