@@ -1,0 +1,695 @@
+/* test_frontend.c: cmocka tests of the bundle front end: Go number formatting,
+ * yaml.v3 scalar resolution, YAML/JSON parsing with positions, anchors and
+ * merge keys, strict JSON, validation messages, canonical JSON, hashes, and
+ * every entry of corpus/conformance/bundle_hashes.jsonl (run from the repo root). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "compiler/cc_inputs.h"
+#include "compiler/cc_model.h"
+#include "compiler/cc_number.h"
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+struct capture {
+	char text[16384];
+	size_t len;
+	unsigned n;
+	uint32_t line, col; /* of the first diagnostic */
+};
+
+static void capture_emit(void *ctx, const struct cc_diagnostic *d)
+{
+	struct capture *c = ctx;
+	int k;
+
+	if (c->n++ == 0) {
+		c->line = d->pos.line;
+		c->col = d->pos.col;
+	}
+	k = snprintf(c->text + c->len, sizeof c->text - c->len, "%s\n", d->message);
+	if (k > 0 && c->len + (size_t)k < sizeof c->text)
+		c->len += (size_t)k;
+}
+
+struct loaded1 {
+	struct cc_arena a;
+	struct cc_src src;
+	struct cc_bundle b;
+	struct capture cap;
+	struct cc_diag_sink sink;
+	int load_rc, valid_rc;
+	char canon[8192];
+};
+
+/* Loads text as if from file name (the extension picks the format), validates
+ * and hashes it. The caller frees with done(). */
+static struct loaded1 *load(const char *name, const char *text)
+{
+	struct loaded1 *l = calloc(1, sizeof *l);
+	struct rt_buf b;
+
+	assert_non_null(l);
+	cc_arena_init(&l->a);
+	l->src.path = name;
+	l->src.text = text;
+	l->src.len = strlen(text);
+	l->sink.emit = capture_emit;
+	l->sink.ctx = &l->cap;
+	l->load_rc = cc_load_source(&l->a, &l->sink, &l->src, cc_format_for_path(name), &l->b);
+	l->valid_rc = l->load_rc ? -1 : cc_validate(&l->sink, &l->b);
+	if (l->load_rc == 0) {
+		rt_buf_init(&b);
+		assert_int_equal(cc_bundle_canonical(&l->b, &b), 0);
+		assert_true(b.len < sizeof l->canon);
+		memcpy(l->canon, b.data, b.len);
+		rt_buf_free(&b);
+		assert_int_equal(cc_bundle_hash(&l->b), 0);
+	}
+	return l;
+}
+
+static void done(struct loaded1 *l)
+{
+	cc_arena_free(&l->a);
+	free(l);
+}
+
+/* Loads a YAML bundle with one rule r whose obligations are `obl` (YAML text,
+ * indented by 6) and returns the canonical obligations object, or the first
+ * error message. */
+static void check_obligations(const char *obl, const char *want)
+{
+	char text[2048];
+	struct loaded1 *l;
+	const char *o;
+
+	snprintf(text, sizeof text,
+		 "version: v1\nrules:\n  - id: r\n    action_type: fs.read\n"
+		 "    resource: file://workspace/**\n    decision: ALLOW\n    obligations:\n%s",
+		 obl);
+	l = load("t.yaml", text);
+	if (l->load_rc) {
+		if (!strstr(l->cap.text, want))
+			fail_msg("obligations %s: got error %s, want %s", obl, l->cap.text, want);
+		done(l);
+		return;
+	}
+	o = strstr(l->canon, "\"obligations\":");
+	assert_non_null(o);
+	o += strlen("\"obligations\":");
+	if (strncmp(o, want, strlen(want)) || strncmp(o + strlen(want), ",\"resource\"", 11))
+		fail_msg("obligations %s: got %s, want %s", obl, o, want);
+	done(l);
+}
+
+static void check_load_error(const char *name, const char *text, const char *want,
+			     uint32_t line, uint32_t col)
+{
+	struct loaded1 *l = load(name, text);
+
+	if (!l->load_rc && !l->valid_rc)
+		fail_msg("%s: accepted, want error %s", name, want);
+	if (!strstr(l->cap.text, want))
+		fail_msg("%s: got %s, want %s", name, l->cap.text, want);
+	if (line && (l->cap.line != line || l->cap.col != col))
+		fail_msg("%s: error at %u:%u, want %u:%u (%s)", name, l->cap.line, l->cap.col, line,
+			 col, l->cap.text);
+	done(l);
+}
+
+/* ---- Go float formatting ---------------------------------------------------- */
+
+static void check_float(double v, const char *want)
+{
+	char out[CC_NUMBER_MAX];
+
+	assert_true(cc_go_format_float(v, out) > 0);
+	assert_string_equal(out, want);
+}
+
+static void test_go_float(void **state)
+{
+	char out[CC_NUMBER_MAX];
+
+	(void)state;
+	check_float(1.0, "1");
+	check_float(1.5, "1.5");
+	check_float(0.1 + 0.2, "0.30000000000000004");
+	check_float(1e20, "100000000000000000000");
+	check_float(1e21, "1e+21");
+	check_float(1.5e300, "1.5e+300");
+	check_float(1e-6, "0.000001");
+	check_float(1e-7, "1e-7");
+	check_float(1.23e-10, "1.23e-10");
+	check_float(12345678901234567890.0, "12345678901234567000");
+	check_float(-0.0, "-0");
+	check_float(-2.5, "-2.5");
+	check_float(5e-324, "5e-324");
+	check_float(1.7976931348623157e308, "1.7976931348623157e+308");
+	check_float(100, "100");
+	check_float(123456.789, "123456.789");
+	assert_int_equal(cc_go_format_float(1.0 / 0.0, out), -1);
+	assert_int_equal(cc_go_format_float(0.0 / 0.0, out), -1);
+}
+
+/* ---- yaml.v3 scalar resolution ------------------------------------------------ */
+
+static void check_scalar(const char *s, enum cc_yaml_kind kind, const char *text)
+{
+	struct cc_yaml_scalar r;
+
+	assert_int_equal(cc_number_from_yaml(s, strlen(s), &r), 0);
+	if (r.kind != kind)
+		fail_msg("%s: kind %d, want %d", s, r.kind, kind);
+	if (text && strcmp(r.text, text))
+		fail_msg("%s: text %s, want %s", s, r.text, text);
+}
+
+static void test_yaml_scalars(void **state)
+{
+	(void)state;
+	check_scalar("65536", CC_Y_INT, "65536");
+	check_scalar("0x10", CC_Y_INT, "16");
+	check_scalar("0o17", CC_Y_INT, "15");
+	check_scalar("017", CC_Y_INT, "15");
+	check_scalar("0b101", CC_Y_INT, "5");
+	check_scalar("1_000", CC_Y_INT, "1000");
+	check_scalar("+5", CC_Y_INT, "5");
+	check_scalar("+0x10", CC_Y_INT, "16");
+	check_scalar("-0", CC_Y_INT, "0");
+	check_scalar("-9223372036854775808", CC_Y_INT, "-9223372036854775808");
+	check_scalar("12345678901234567890", CC_Y_INT, "12345678901234567890");
+	check_scalar("18446744073709551616", CC_Y_FLOAT, "18446744073709552000");
+	check_scalar("-18446744073709551615", CC_Y_FLOAT, "-18446744073709552000");
+	check_scalar("+18446744073709551615", CC_Y_FLOAT, "18446744073709552000");
+	check_scalar("123456789012345678901234567890", CC_Y_FLOAT, "1.2345678901234568e+29");
+	check_scalar("08", CC_Y_FLOAT, "8");
+	check_scalar("1e3", CC_Y_FLOAT, "1000");
+	check_scalar("1.0", CC_Y_FLOAT, "1");
+	check_scalar("1.5", CC_Y_FLOAT, "1.5");
+	check_scalar("1e21", CC_Y_FLOAT, "1e+21");
+	check_scalar(".5", CC_Y_FLOAT, "0.5");
+	check_scalar("-.5", CC_Y_FLOAT, "-0.5");
+	check_scalar("1.", CC_Y_FLOAT, "1");
+	check_scalar("1e400", CC_Y_STRING, NULL);
+	check_scalar(".inf", CC_Y_FLOAT, "+Inf");
+	check_scalar("-.Inf", CC_Y_FLOAT, "-Inf");
+	check_scalar(".NaN", CC_Y_FLOAT, "NaN");
+	check_scalar("true", CC_Y_BOOL, NULL);
+	check_scalar("FALSE", CC_Y_BOOL, NULL);
+	check_scalar("yes", CC_Y_STRING, NULL);
+	check_scalar("on", CC_Y_STRING, NULL);
+	check_scalar("tRUE", CC_Y_STRING, NULL);
+	check_scalar("~", CC_Y_NULL, NULL);
+	check_scalar("", CC_Y_NULL, NULL);
+	check_scalar("Null", CC_Y_NULL, NULL);
+	check_scalar("0x", CC_Y_STRING, NULL);
+	check_scalar("1_", CC_Y_INT, "1");
+	check_scalar("_1", CC_Y_STRING, NULL);
+	check_scalar("-", CC_Y_STRING, NULL);
+	check_scalar("1.2.3", CC_Y_STRING, NULL);
+	check_scalar("2001-12-14", CC_Y_TIMESTAMP, "2001-12-14T00:00:00Z");
+	check_scalar("2001-1-2", CC_Y_TIMESTAMP, "2001-01-02T00:00:00Z");
+	check_scalar("2001-12-14t21:59:43.10-05:00", CC_Y_TIMESTAMP, "2001-12-14T21:59:43.1-05:00");
+	check_scalar("2001-12-14T21:59:43Z", CC_Y_TIMESTAMP, "2001-12-14T21:59:43Z");
+	check_scalar("2001-12-14T21:59:43+00:00", CC_Y_TIMESTAMP, "2001-12-14T21:59:43Z");
+	check_scalar("2001-12-14 21:59:43.10", CC_Y_TIMESTAMP, "2001-12-14T21:59:43.1Z");
+	check_scalar("2001-12-14 21:59:43.10 -5", CC_Y_STRING, NULL);
+	check_scalar("2001-02-30", CC_Y_STRING, NULL);
+	check_scalar("2000-02-29", CC_Y_TIMESTAMP, "2000-02-29T00:00:00Z");
+	check_scalar("2001-12-14T21:59:43", CC_Y_STRING, NULL);
+}
+
+/* ---- obligations travel into the hash as upstream (spec §4.3) ----------------- */
+
+static void test_obligation_values(void **state)
+{
+	(void)state;
+	check_obligations("      a: 1.50\n", "{\"a\":\"1.5\"}");
+	check_obligations("      a: \"1.50\"\n", "{\"a\":\"1.50\"}");
+	check_obligations("      a: 0x10\n      b: 1e3\n", "{\"a\":16,\"b\":1000}");
+	check_obligations("      a: 12345678901234567890\n", "{\"a\":12345678901234567890}");
+	check_obligations("      a: 1e21\n", "{\"a\":\"1e+21\"}");
+	check_obligations("      when: 2001-12-14\n", "{\"when\":\"2001-12-14T00:00:00Z\"}");
+	check_obligations("      a: yes\n      b: ~\n      c: !!str 12\n",
+			  "{\"a\":\"yes\",\"b\":null,\"c\":\"12\"}");
+	check_obligations("      1: a\n      true: b\n", "{\"1\":\"a\",\"true\":\"b\"}");
+	check_obligations("      z: [1, {b: 2, a: [x, 'y']}]\n", "{\"z\":[1,{\"a\":[\"x\",\"y\"],\"b\":2}]}");
+	check_obligations("      a: |\n        two\n        lines\n", "{\"a\":\"two\\nlines\\n\"}");
+	check_obligations("      a: .inf\n", "canonicalize bundle: json: unsupported value: +Inf");
+	check_obligations("      a: -.inf\n", "canonicalize bundle: json: unsupported value: -Inf");
+	check_obligations("      a: .nan\n", "canonicalize bundle: json: unsupported value: NaN");
+	check_obligations("      a: {1: x}\n", "unsupported type: map[interface {}]interface {}");
+	check_obligations("      a: {\"1\": x}\n", "{\"a\":{\"1\":\"x\"}}");
+	check_obligations("      a: !custom x\n", "unsupported YAML tag");
+}
+
+/* ---- YAML structure: anchors, aliases, merges, positions ----------------------- */
+
+static const char rule_head[] = "version: v1\nrules:\n";
+
+static void test_yaml_merge(void **state)
+{
+	struct loaded1 *l;
+
+	(void)state;
+	/* explicit keys win over merged ones; earlier merged maps over later */
+	l = load("m.yaml", "version: v1\n"
+			   "defs:\n" /* unknown field: must fail */
+			   "  x: 1\n"
+			   "rules: []\n");
+	assert_int_not_equal(l->load_rc, 0);
+	assert_non_null(strstr(l->cap.text, "unknown field \"defs\" in bundle; valid fields: version, rules"));
+	done(l);
+
+	l = load("m.yaml", "version: v1\n"
+			   "rules:\n"
+			   "  - &a\n"
+			   "    id: a\n"
+			   "    action_type: fs.read\n"
+			   "    resource: file://workspace/a\n"
+			   "    decision: DENY\n"
+			   "  - &b\n"
+			   "    id: b\n"
+			   "    action_type: fs.write\n"
+			   "    resource: file://workspace/b\n"
+			   "    decision: ALLOW\n"
+			   "    obligations: {sandbox_mode: local}\n"
+			   "  - <<: [*a, *b]\n"
+			   "    id: c\n");
+	assert_int_equal(l->load_rc, 0);
+	assert_int_equal(l->valid_rc, 0);
+	assert_int_equal(l->b.n_rules, 3);
+	assert_string_equal(l->b.rules[2].id.s, "c");
+	assert_string_equal(l->b.rules[2].action_type.s, "fs.read");
+	assert_string_equal(l->b.rules[2].decision.s, "DENY");
+	assert_true(l->b.rules[2].has_obligations);
+	/* positions of merged fields are those of the anchored source */
+	assert_int_equal(l->b.rules[2].action_type.pos.line, 5);
+	assert_int_equal(l->b.rules[2].id.pos.line, 15);
+	assert_int_equal(l->b.rules[2].id.pos.col, 9);
+	done(l);
+
+	/* an alias of a whole rule list item, and of a sequence */
+	l = load("m.yaml", "version: v1\n"
+			   "rules:\n"
+			   "  - id: a\n"
+			   "    action_type: process.exec\n"
+			   "    resource: file://workspace/\n"
+			   "    decision: ALLOW\n"
+			   "    principals: &p [alice, bob]\n"
+			   "    agents: *p\n"
+			   "    exec_match:\n"
+			   "      argv_patterns: [[git, \"**\"], [ls]]\n");
+	assert_int_equal(l->load_rc, 0);
+	assert_int_equal(l->valid_rc, 0);
+	assert_string_equal(l->canon,
+			    "{\"rules\":[{\"action_type\":\"process.exec\",\"agents\":[\"alice\",\"bob\"],"
+			    "\"decision\":\"ALLOW\",\"exec_match\":{\"argv_patterns\":[[\"git\",\"**\"],"
+			    "[\"ls\"]]},\"id\":\"a\",\"principals\":[\"alice\",\"bob\"],\"resource\":"
+			    "\"file://workspace/\"}],\"version\":\"v1\"}");
+	done(l);
+	(void)rule_head;
+}
+
+static void test_yaml_errors(void **state)
+{
+	(void)state;
+	check_load_error("e.yaml", "", "empty yaml document", 1, 1);
+	check_load_error("e.yaml", "# only a comment\n", "empty yaml document", 1, 1);
+	check_load_error("e.yaml", "version: v1\nrules: []\n---\nversion: v1\n",
+			 "bundle contains trailing data", 3, 1);
+	check_load_error("e.yaml", "version: v1\nrules:\n  - id: a\n    id: b\n",
+			 "duplicate yaml key \"id\" at $.rules[0]", 4, 5);
+	check_load_error("e.yaml",
+			 "version: v1\nrules:\n  - id: a\n    obligations:\n      k: 1\n      k: 2\n",
+			 "duplicate yaml key \"k\" at $.rules[0].obligations", 6, 7);
+	check_load_error("e.yaml", "version: v1\nrules:\n  - id: a\n    Action_Type: x\n",
+			 "unknown field \"Action_Type\" in rule; did you mean \"action_type\"?", 4, 5);
+	check_load_error("e.yaml", "version: v1\nrules:\n  - id: a\n\tx: 1\n",
+			 "yaml: found a tab character that violates indentation", 4, 1);
+	check_load_error("e.yaml", "- a\n- b\n", "a bundle must be a mapping", 1, 1);
+	check_load_error("e.yaml", "version: v1\nrules: *nope\n", "unknown anchor 'nope'", 2, 8);
+	check_load_error("e.yaml", "version: v1\nrules:\n  - id: [a]\n", "id must be a string, found a sequence", 3, 9);
+	check_load_error("e.yaml", "version: v1\nrules:\n  - principals: alice\n",
+			 "principals must be a list of strings", 3, 17);
+	/* positions count bytes: a 2-byte character before the node */
+	check_load_error("e.yaml", "version: v1\nrules:\n  - {id: \xc3\xa9, x: 1}\n",
+			 "unknown field \"x\" in rule", 3, 14);
+	/* version: 1 is the text "1" */
+	check_load_error("e.yaml", "version: 1\nrules:\n  - id: a\n    action_type: a\n    resource: r\n"
+				   "    decision: ALLOW\n", "bundle version must be v1", 1, 10);
+	/* a self-referencing anchor cannot loop */
+	check_load_error("e.yaml", "version: v1\nrules: &r\n  - *r\n", "unknown anchor 'r'", 3, 5);
+}
+
+static void test_alias_bomb(void **state)
+{
+	char text[4096];
+	size_t k = 0;
+	int i;
+
+	(void)state;
+	k += (size_t)snprintf(text + k, sizeof text - k,
+			      "version: v1\nrules:\n  - id: r\n    action_type: a\n    resource: r\n"
+			      "    decision: ALLOW\n    obligations:\n      l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+	for (i = 1; i < 10; i++)
+		k += (size_t)snprintf(text + k, sizeof text - k,
+				      "      l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n",
+				      i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+	check_load_error("bomb.yaml", text, "YAML aliases expand to more than", 0, 0);
+}
+
+/* ---- JSON strictness --------------------------------------------------------- */
+
+static void test_json_strict(void **state)
+{
+	struct loaded1 *l;
+
+	(void)state;
+	check_load_error("e.json", "{\"version\":\"v1\",\"rules\":[1,]}", "invalid character ']'", 1, 28);
+	check_load_error("e.json", "{\"version\":\"v1\" # c\n}", "comments are not allowed in JSON", 1, 17);
+	check_load_error("e.json", "{'version':'v1'}", "double quotes, not single quotes", 1, 2);
+	check_load_error("e.json", "\xef\xbb\xbf{}", "byte order mark is not allowed", 1, 1);
+	check_load_error("e.json", "{} {}", "bundle contains trailing data", 1, 4);
+	check_load_error("e.json", "", "empty JSON document", 1, 1);
+	check_load_error("e.json", "version: v1\n", "invalid JSON value 'version'", 1, 1);
+	check_load_error("e.json", "{\"version\":v1}", "invalid JSON value 'v1'", 1, 12);
+	check_load_error("e.json", "{\"version\":\"v1\",\"rules\":[{\"id\":1}]}",
+			 "id must be a string, found a number", 1, 32);
+	check_load_error("e.json", "{\"version\":\"v1\",\"VERSION\":\"v1\"}",
+			 "JSON keys are case-sensitive here", 1, 17);
+	check_load_error("e.json", "{\"a\":\"\x01\"}", "invalid control character", 1, 7);
+	check_load_error("e.json", "{\"a\":\"\\x\"}", "invalid escape", 1, 7);
+	check_load_error("e.json", "{\"a\":01}", "invalid JSON value '01'", 1, 6);
+	check_load_error("e.json", "{\"version\":\"v1\",\"rules\":[{\"obligations\":{\"x\":1e400}}]}",
+			 "cannot unmarshal number 1e400", 1, 46);
+	check_load_error("e.json", "[", "unexpected end of JSON input", 1, 2);
+
+	/* Go's decoding of strings: surrogate pairs join, lone ones become U+FFFD,
+	 * invalid UTF-8 bytes become U+FFFD. */
+	l = load("s.json", "{\"version\":\"v1\",\"rules\":[{\"id\":\"\\ud83d\\ude00\\ud800x\xff\",\"action_type\":\"a\","
+			   "\"resource\":\"r\",\"decision\":\"ALLOW\"}]}");
+	assert_int_equal(l->load_rc, 0);
+	assert_int_equal(l->b.rules[0].id.len, 4 + 3 + 1 + 3);
+	assert_memory_equal(l->b.rules[0].id.s, "\xf0\x9f\x98\x80\xef\xbf\xbdx\xef\xbf\xbd", 11);
+	done(l);
+
+	/* JSON numbers are float64 */
+	l = load("n.json", "{\"version\":\"v1\",\"rules\":[{\"id\":\"r\",\"action_type\":\"a\",\"resource\":\"r\","
+			   "\"decision\":\"ALLOW\",\"obligations\":{\"a\":1.0,\"b\":1e21,\"c\":-0,\"d\":0.000001,"
+			   "\"e\":12345678901234567890}}]}");
+	assert_int_equal(l->load_rc, 0);
+	assert_non_null(strstr(l->canon, "{\"a\":1,\"b\":\"1e+21\",\"c\":0,\"d\":\"0.000001\","
+					 "\"e\":12345678901234567000}"));
+	done(l);
+}
+
+/* ---- validation -------------------------------------------------------------- */
+
+static void test_validation(void **state)
+{
+	struct loaded1 *l;
+
+	(void)state;
+	l = load("v.yaml", "version: v2\nrules:\n"
+			   "  - id: a\n    action_type: fs.read\n    resource: r\n    decision: allow\n"
+			   "  - id: a\n    resource: r\n    decision: DENY\n"
+			   "  - action_type: x\n    resource: r\n    decision: DENY\n"
+			   "  - id: e\n    action_type: fs.read\n    resource: file://w\\x\n    decision: DENY\n"
+			   "    exec_match:\n      argv_patterns: [[], [git, \"\"]]\n"
+			   "    obligations: {exec_allowlist: [[git]]}\n"
+			   "  - id: f\n    action_type: process.exec\n    resource: r\n    decision: DENY\n"
+			   "    exec_match: {}\n");
+	assert_int_equal(l->load_rc, 0);
+	assert_int_equal(l->valid_rc, -1);
+	assert_string_equal(l->cap.text,
+			    "bundle version must be v1\n"
+			    "rule a has invalid decision \"allow\"; expected ALLOW, DENY or "
+			    "REQUIRE_APPROVAL (decisions are case-sensitive: write ALLOW)\n"
+			    "duplicate rule id \"a\"\n"
+			    "first defined here\n"
+			    "rule a missing action_type\n"
+			    "rule id is required\n"
+			    "rule e exec_match requires action_type process.exec or *\n"
+			    "rule e must not declare both exec_match and exec_allowlist (exec_allowlist "
+			    "is the legacy model; keep exec_match)\n"
+			    "rule e exec_match.argv_patterns[0] must not be empty\n"
+			    "rule e exec_match.argv_patterns[1][1] must not be empty\n"
+			    "rule e resource contains a backslash; Nomos v1 never matches such a pattern, "
+			    "so the rule would be silently dead (use '/' as the separator)\n"
+			    "rule f exec_match.argv_patterns is required\n");
+	done(l);
+
+	check_load_error("v.yaml", "version: v1\n", "bundle rules are required", 1, 1);
+	check_load_error("v.yaml", "version: v1\nrules:\n", "bundle rules are required", 1, 1);
+	check_load_error("v.json", "null", "bundle version must be v1", 1, 1);
+}
+
+static void test_regex_extension(void **state)
+{
+	struct loaded1 *l;
+
+	(void)state;
+	l = load("x.yaml", "version: v1\nrules:\n  - id: r\n    action_type: process.exec\n"
+			   "    resource: \"file://workspace/[a-z]+\"\n    resource_match: regex\n"
+			   "    decision: ALLOW\n    exec_match:\n      argv_patterns: [[git, {regex: \"^pu(sh|ll)$\"}]]\n");
+	assert_int_equal(l->load_rc, 0);
+	assert_int_equal(l->valid_rc, 0);
+	assert_true(l->b.nonportable);
+	assert_int_equal(l->b.rules[0].resource_kind, CC_MATCH_REGEX);
+	assert_int_equal(l->sink.warnings, 2);
+	assert_string_equal(l->canon,
+			    "{\"rules\":[{\"action_type\":\"process.exec\",\"decision\":\"ALLOW\","
+			    "\"exec_match\":{\"argv_patterns\":[[\"git\",{\"regex\":\"^pu(sh|ll)$\"}]]},"
+			    "\"id\":\"r\",\"resource\":\"file://workspace/[a-z]+\",\"resource_match\":"
+			    "\"regex\"}],\"version\":\"v1\"}");
+	done(l);
+
+	/* glob is the default and does not enter the canonical form */
+	l = load("x.yaml", "version: v1\nrules:\n  - id: r\n    action_type: a\n    resource: r\n"
+			   "    resource_match: glob\n    decision: ALLOW\n");
+	assert_int_equal(l->load_rc, 0);
+	assert_false(l->b.nonportable);
+	assert_string_equal(l->canon, "{\"rules\":[{\"action_type\":\"a\",\"decision\":\"ALLOW\",\"id\":\"r\","
+				      "\"resource\":\"r\"}],\"version\":\"v1\"}");
+	done(l);
+	check_load_error("x.yaml", "version: v1\nrules:\n  - resource_match: re\n",
+			 "resource_match must be \"glob\"", 3, 21);
+}
+
+/* ---- hashes ---------------------------------------------------------------- */
+
+static void test_merged_hash_vector(void **state)
+{
+	struct cc_bundle a, b;
+	const struct cc_bundle *v[2] = { &a, &b };
+	char out[65], want[65];
+	const char *bytes = "{\"bundle_hashes\":[\"h1\",\"h2\"],\"merge_algorithm_version\":"
+			    "\"nomos.policy.merge.v1\"}";
+
+	(void)state;
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	strcpy(a.hash, "h1");
+	strcpy(b.hash, "h2");
+	assert_int_equal(cc_merged_hash(v, 2, out), 0);
+	rt_sha256_hex(bytes, strlen(bytes), want);
+	assert_string_equal(out, want);
+	assert_int_equal(cc_merged_hash(v, 1, out), 0);
+	assert_string_equal(out, "h1");
+	assert_int_equal(cc_merged_hash(v, 0, out), -1);
+}
+
+static char *slurp(const char *path)
+{
+	char *text;
+	size_t len;
+
+	if (cc_read_file(path, &text, &len))
+		fail_msg("cannot read %s", path);
+	return text;
+}
+
+#define CONF "corpus/conformance/"
+
+/* Inputs our stricter rules reject on purpose, with the expected message. */
+static const struct {
+	const char *bundle;
+	const char *message;
+} rejected[] = {
+	{ "bundles/risk-and-identity.json", "rule deny-backslash resource contains a backslash" },
+	{ "inline:plain-keycase.json",
+	  "unknown field \"VERSION\" in bundle: JSON keys are case-sensitive here" },
+	{ "inline:json-dupkey.json", "duplicate json key \"id\" at $.rules[0]" },
+};
+
+static const char *expected_rejection(const char *bundle)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof rejected / sizeof rejected[0]; i++)
+		if (!strcmp(rejected[i].bundle, bundle))
+			return rejected[i].message;
+	return NULL;
+}
+
+static void test_conformance_hashes(void **state)
+{
+	FILE *f = fopen(CONF "bundle_hashes.jsonl", "r");
+	char line[65536];
+	unsigned checked = 0, rejections = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f)) {
+		json_error_t jerr;
+		json_t *o = json_loads(line, 0, &jerr);
+		const char *bundle, *want_hash, *want_canon, *source;
+
+		assert_non_null(o);
+		want_hash = json_string_value(json_object_get(o, "policy_bundle_hash"));
+		assert_non_null(want_hash);
+		if (json_object_get(o, "merged")) {
+			json_t *m = json_object_get(o, "merged"), *inputs = json_object_get(o, "inputs");
+			const char *paths[8];
+			char storage[8][256];
+			struct cc_arena a;
+			struct capture cap = { .len = 0 };
+			struct cc_diag_sink sink = { capture_emit, &cap, 0, 0, 0 };
+			struct cc_loaded ld;
+			size_t i;
+
+			assert_true(json_array_size(m) <= 8);
+			for (i = 0; i < json_array_size(m); i++) {
+				snprintf(storage[i], sizeof storage[i], CONF "%s",
+					 json_string_value(json_array_get(m, i)));
+				paths[i] = storage[i];
+			}
+			cc_arena_init(&a);
+			if (cc_load_inputs(&a, &sink, paths, json_array_size(m), &ld))
+				fail_msg("merged set: %s", cap.text);
+			assert_int_equal(ld.n_bundles, json_array_size(m));
+			for (i = 0; i < ld.n_bundles; i++)
+				assert_string_equal(ld.bundles[i]->hash,
+						    json_string_value(json_array_get(inputs, i)));
+			assert_string_equal(ld.hash, want_hash);
+			cc_arena_free(&a);
+			checked++;
+			json_decref(o);
+			continue;
+		}
+		bundle = json_string_value(json_object_get(o, "bundle"));
+		want_canon = json_string_value(json_object_get(o, "canonical"));
+		source = json_string_value(json_object_get(o, "source"));
+		assert_non_null(bundle);
+		{
+			char path[512], *text;
+			const char *reject = expected_rejection(bundle);
+			struct loaded1 *l;
+
+			if (source) {
+				text = strdup(source);
+			} else {
+				snprintf(path, sizeof path, CONF "%s", bundle);
+				text = slurp(path);
+			}
+			l = load(source ? bundle : path, text);
+			if (reject) {
+				if (!l->load_rc && !l->valid_rc)
+					fail_msg("%s: accepted, want rejection: %s", bundle, reject);
+				if (!strstr(l->cap.text, reject))
+					fail_msg("%s: got %s, want %s", bundle, l->cap.text, reject);
+				rejections++;
+			} else {
+				if (l->load_rc || l->valid_rc)
+					fail_msg("%s: %s", bundle, l->cap.text);
+				if (want_canon && strcmp(l->canon, want_canon))
+					fail_msg("%s: canonical\n got %s\nwant %s", bundle, l->canon,
+						 want_canon);
+				if (strcmp(l->b.hash, want_hash))
+					fail_msg("%s: hash %s, want %s", bundle, l->b.hash, want_hash);
+			}
+			checked++;
+			done(l);
+			free(text);
+		}
+		json_decref(o);
+	}
+	fclose(f);
+	assert_int_equal(checked, 30);
+	assert_int_equal(rejections, sizeof rejected / sizeof rejected[0]);
+}
+
+static void test_safe_canonical(void **state)
+{
+	char *text = slurp(CONF "upstream/policies/safe.yaml");
+	char *want = slurp(CONF "safe.canonical.json");
+	struct loaded1 *l;
+
+	(void)state;
+	l = load(CONF "upstream/policies/safe.yaml", text);
+	assert_int_equal(l->load_rc, 0);
+	assert_int_equal(l->valid_rc, 0);
+	assert_string_equal(l->canon, want);
+	assert_int_equal(strlen(want), 1912);
+	assert_string_equal(l->b.hash, "7ec7bd2481d8cb07eed2c21c21563a62e6fe6277ae8333d1cbf9c01bd8b0bafb");
+	done(l);
+	free(text);
+	free(want);
+}
+
+static void test_inputs_across(void **state)
+{
+	const char *paths[] = { CONF "upstream/policies/safe.yaml", CONF "upstream/policies/safe.json" };
+	const char *dir[] = { CONF "bundles/../upstream/policies/" };
+	struct cc_arena a;
+	struct capture cap = { .len = 0 };
+	struct cc_diag_sink sink = { capture_emit, &cap, 0, 0, 0 };
+	struct cc_loaded ld;
+	const char **files;
+	size_t n;
+
+	(void)state;
+	cc_arena_init(&a);
+	assert_int_equal(cc_load_inputs(&a, &sink, paths, 2, &ld), -1);
+	assert_non_null(strstr(cap.text, "duplicate rule id \"safe-allow-git-exec\" across bundles "
+					 CONF "upstream/policies/safe.yaml and " CONF
+					 "upstream/policies/safe.json"));
+	/* directories expand recursively, byte-sorted */
+	assert_int_equal(cc_expand_inputs(&a, &sink, dir, 1, &files, &n), 0);
+	assert_int_equal(n, 10);
+	assert_string_equal(files[0], CONF "bundles/../upstream/policies/all-fields.example.json");
+	assert_string_equal(files[9], CONF "bundles/../upstream/policies/safe.yaml");
+	cc_arena_free(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_go_float),
+		cmocka_unit_test(test_yaml_scalars),
+		cmocka_unit_test(test_obligation_values),
+		cmocka_unit_test(test_yaml_merge),
+		cmocka_unit_test(test_yaml_errors),
+		cmocka_unit_test(test_alias_bomb),
+		cmocka_unit_test(test_json_strict),
+		cmocka_unit_test(test_validation),
+		cmocka_unit_test(test_regex_extension),
+		cmocka_unit_test(test_merged_hash_vector),
+		cmocka_unit_test(test_conformance_hashes),
+		cmocka_unit_test(test_safe_canonical),
+		cmocka_unit_test(test_inputs_across),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
