@@ -49,8 +49,8 @@ for src in stdlib-policies/*.yaml; do
 	# The DSL twin must describe the same bundle: same policy_bundle_hash.
 	twin=stdlib-policies/$name.nomos
 	if [ -f "$twin" ]; then
-		hy=$("$NOMOSC" hash "$src" 2>&1); hn=$("$NOMOSC" hash "$twin" 2>&1)
-		if [ -n "$hy" ] && [ "$hy" = "$hn" ]; then
+		if hy=$("$NOMOSC" hash "$src" 2>&1) && hn=$("$NOMOSC" hash "$twin" 2>&1) &&
+			[ -n "$hy" ] && [ "$hy" = "$hn" ]; then
 			pass
 		else
 			fail "$name: nomosc hash differs: $src [$hy] vs $twin [$hn]"
