@@ -24,6 +24,8 @@ void cc_diag(struct cc_diag_sink *sink, enum cc_severity sev, enum cc_diag_group
 	struct cc_diagnostic d;
 	va_list ap;
 
+	if (sev == CC_ERROR && (sink->downgrade & (1u << group)))
+		sev = CC_WARNING;
 	if (sev == CC_ERROR)
 		sink->errors++;
 	else if (sev == CC_WARNING)

@@ -62,6 +62,10 @@ struct cc_diag_sink {
 	unsigned errors;
 	unsigned warnings;
 	unsigned max_errors;
+	/* Groups whose errors are reported as warnings (bit 1u << group), like
+	 * GCC's -Wno-error=GROUP: `nomosc --compat` sets CC_W_strict so that a
+	 * bundle upstream accepts still compiles, with upstream's meaning. */
+	unsigned downgrade;
 };
 
 /* Reports one diagnostic to the sink. */

@@ -30,7 +30,9 @@ static void usage(FILE *f)
 		"                  local_override (labels only; they never change decisions)\n"
 		"  --revision N    monotonic revision for rollback protection (default 0)\n"
 		"  --expires TIME  expiry, RFC 3339 UTC (2027-01-31T00:00:00Z) or @UNIXSECONDS\n"
-		"  --report        print how the matchers were compiled into automata\n\n"
+		"  --report        print how the matchers were compiled into automata\n"
+		"  --compat        accept what Nomos v1 accepts but nomos rejects by default\n"
+		"                  ([-Wstrict] errors become warnings; docs/nomos-compat.md)\n\n"
 		"exit status: 0 image written, 1 errors in the input, 2 usage error\n");
 }
 
@@ -147,6 +149,10 @@ int nomosc_cmd_build(int argc, char **argv)
 		}
 		if (!strcmp(arg, "--report")) {
 			report_flag = 1;
+			continue;
+		}
+		if (!strcmp(arg, "--compat")) {
+			sink.downgrade |= 1u << CC_W_strict;
 			continue;
 		}
 		if (!strcmp(arg, "-o") || !strcmp(arg, "--role") || !strcmp(arg, "--revision") ||
