@@ -51,7 +51,7 @@ static const char *ext_format(const char *path)
 
 int nomosc_cmd_convert(int argc, char **argv)
 {
-	struct cc_diag_sink sink = { convert_diag, NULL, 0, 0, 20 };
+	struct cc_diag_sink sink = { .emit = convert_diag, .max_errors = 20 };
 	const char *to = NULL, *out_path = NULL, *in = NULL;
 	struct cc_arena a;
 	struct cc_bundle b;

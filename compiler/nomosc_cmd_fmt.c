@@ -180,7 +180,7 @@ static int write_file(const char *path, const char *data, size_t n)
 /* Formats one file; returns 0 formatted/written, 1 not formatted (--check), -1 error. */
 static int fmt_one(const char *path, int check, int write)
 {
-	struct cc_diag_sink sink = { print_diag, NULL, 0, 0, 20 };
+	struct cc_diag_sink sink = { .emit = print_diag, .max_errors = 20 };
 	struct cc_arena a;
 	struct cc_src src;
 	struct nm_doc doc;
