@@ -1118,11 +1118,23 @@ static int clean_path(struct ws *w, struct span p, struct span *out)
 	return 0;
 }
 
+/* containsEncodedSeparators: "%2f" or "%5c", any case. */
+static int has_encoded_separator(const struct ws *w, struct span s)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= s.len; i++)
+		if (at(w, s, i) == '%' &&
+		    ((at(w, s, i + 1) == '2' && (at(w, s, i + 2) | 0x20) == 'f') ||
+		     (at(w, s, i + 1) == '5' && (at(w, s, i + 2) | 0x20) == 'c')))
+			return 1;
+	return 0;
+}
+
 /* normalizeResourcePath(rawPath, kind) */
 static int resource_path(struct ws *w, struct span raw, const char *kind, struct span *out)
 {
 	struct span dec;
-	size_t i;
 	int rc;
 
 	rc = unescape(w, raw, ENC_PATHSEG, &dec);
@@ -1135,15 +1147,15 @@ static int resource_path(struct ws *w, struct span raw, const char *kind, struct
 		msg_puts(&w->m, " path encoding");
 		return FAIL;
 	}
-	for (i = 0; i + 3 <= raw.len; i++) {
-		if (at(w, raw, i) == '%' &&
-		    ((at(w, raw, i + 1) == '2' && (at(w, raw, i + 2) | 0x20) == 'f') ||
-		     (at(w, raw, i + 1) == '5' && (at(w, raw, i + 2) | 0x20) == 'c'))) {
-			msg_init(&w->m, w->inner, sizeof w->inner);
-			msg_puts(&w->m, kind);
-			msg_puts(&w->m, " path encoded separators are not allowed");
-			return FAIL;
-		}
+	/* Upstream checks the escaped path; we also check the decoded one, so a
+	 * double-encoded separator (%252f -> literal "%2f") cannot reach a
+	 * normalized resource that something downstream might decode again
+	 * (divergence, docs/nomos-compat.md "Action intake"). */
+	if (has_encoded_separator(w, raw) || has_encoded_separator(w, dec)) {
+		msg_init(&w->m, w->inner, sizeof w->inner);
+		msg_puts(&w->m, kind);
+		msg_puts(&w->m, " path encoded separators are not allowed");
+		return FAIL;
 	}
 	if (has_traversal(w, dec))
 		return fail(w, strcmp(kind, "file") == 0 ? "file path traversal detected"
@@ -1276,6 +1288,10 @@ static int single_segment(struct ws *w, const struct gurl *u, const char *scheme
 		return rc;
 	snprintf(what, sizeof what, "%s path must be single segment", scheme);
 	if (name.len == 0 || find_byte(w, name, '/') != SIZE_MAX)
+		return fail(w, what);
+	/* Stricter than upstream: a backslash or a (decoded) encoded separator is
+	 * a separator too (docs/nomos-compat.md "Action intake"). */
+	if (find_byte(w, name, '\\') != SIZE_MAX || has_encoded_separator(w, name))
 		return fail(w, what);
 	snprintf(what, sizeof what, "%s://", scheme);
 	return join(w, out, what, host, "/", name);
