@@ -106,7 +106,8 @@ static void check_rule(struct cc_diag_sink *sink, const struct cc_bundle *b, siz
 		const struct cc_member *legacy = obligation(r, "exec_allowlist");
 
 		if (!str_is(&r->action_type, "process.exec") && !str_is(&r->action_type, "*"))
-			cc_diag(sink, CC_ERROR, CC_W_nomos, r->exec_match_pos,
+			cc_diag(sink, CC_ERROR, CC_W_nomos,
+				r->action_type.len ? r->action_type.pos : r->exec_match_pos,
 				"rule %s exec_match requires action_type process.exec or *", id);
 		if (legacy)
 			cc_diag(sink, CC_ERROR, CC_W_nomos, legacy->key.pos,

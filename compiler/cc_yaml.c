@@ -617,6 +617,12 @@ static struct ynode *jvalue(struct jparser *j, unsigned depth)
 			jws(j);
 			if (j->i < j->n && j->t[j->i] == ',') {
 				j->i++;
+				jws(j);
+				if (j->i < j->n && j->t[j->i] == close) {
+					jerr(j, j->i, "invalid character '%c' after ',' (JSON does not allow "
+						      "a trailing comma; remove it)", close);
+					return NULL;
+				}
 				continue;
 			}
 			if (j->i < j->n && j->t[j->i] == close) {
@@ -774,6 +780,28 @@ static void err(struct yctx *c, enum cc_diag_group g, struct cc_pos pos, const c
 	c->errors++;
 }
 
+/* A [-Wstrict] problem: an error, unless the sink downgrades the group
+ * (`--compat`), in which case the caller falls back to upstream behaviour.
+ * Returns 1 when it counted as an error. */
+static int strict(struct yctx *c, struct cc_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int strict(struct yctx *c, struct cc_pos pos, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+	unsigned before = c->sink->errors;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cc_diag(c->sink, CC_ERROR, CC_W_strict, pos, "%s", msg);
+	if (c->sink->errors == before)
+		return 0;
+	c->errors++;
+	return 1;
+}
+
 /* Decodes a string-typed field: YAML scalars give their literal text (so
  * `id: 123` is "123"), null gives "" (absent); JSON accepts strings and null. */
 static void get_string(struct yctx *c, const struct ynode *n, const char *what, struct cc_str *out)
@@ -867,6 +895,18 @@ static int pairs_has(const struct pairs *p, const struct ynode *k)
 	return 0;
 }
 
+static int pairs_set(struct pairs *p, const struct ynode *k, const struct ynode *v)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i += 2)
+		if (p->kv[i]->len == k->len && !memcmp(p->kv[i]->s, k->s, k->len)) {
+			p->kv[i + 1] = v;
+			return 1;
+		}
+	return 0;
+}
+
 static int pairs_add(struct yctx *c, struct pairs *p, const struct ynode *k, const struct ynode *v)
 {
 	if (p->n + 2 > p->cap) {
@@ -896,6 +936,8 @@ static void collect_pairs(struct yctx *c, const struct ynode *m, struct pairs *p
 
 		if (k->kind == YN_SCALAR && is_merge_key(c, k))
 			continue;
+		if (k->kind == YN_SCALAR && c->json && pairs_set(p, k, m->kids[i + 1]))
+			continue; /* encoding/json: the last duplicate wins (--compat only) */
 		if (k->kind == YN_SCALAR && pairs_has(p, k))
 			continue;
 		if (pairs_add(c, p, k, m->kids[i + 1]))
@@ -952,10 +994,10 @@ static void dup_scan(struct yctx *c, const struct ynode *n, struct rt_buf *path)
 				    !memcmp(kj->s, ki->s, ki->len)) {
 					rt_buf_cstr(path);
 					if (c->json)
-						err(c, CC_W_strict, ki->pos,
-						    "duplicate json key \"%s\" at %s (Nomos v1 silently "
-						    "keeps the last one; remove one of them)",
-						    ki->s, path->data ? path->data : "$");
+						strict(c, ki->pos,
+						       "duplicate json key \"%s\" at %s (Nomos v1 silently "
+						       "keeps the last one; remove one of them)",
+						       ki->s, path->data ? path->data : "$");
 					else
 						err(c, CC_W_schema, ki->pos,
 						    "duplicate yaml key \"%s\" at %s", ki->s,
@@ -1186,8 +1228,12 @@ static int field_index(const char *const *fields, const char *s, size_t len)
 	return -1;
 }
 
-static void unknown_field(struct yctx *c, const struct ynode *k, const char *where,
-			  const char *const *fields)
+/* Reports an unknown field. For a JSON key that differs from a field only in
+ * case, Nomos v1 accepts it (encoding/json); we report [-Wstrict] and, when that
+ * group is downgraded (--compat), return the field's index so the caller uses it
+ * as upstream would. Returns -1 otherwise. */
+static int unknown_field(struct yctx *c, const struct ynode *k, const char *where,
+			 const char *const *fields)
 {
 	char list[400];
 	size_t off = 0;
@@ -1198,16 +1244,27 @@ static void unknown_field(struct yctx *c, const struct ynode *k, const char *whe
 	for (i = 0; fields[i]; i++)
 		if (strlen(fields[i]) == k->len && !strncasecmp(fields[i], k->s, k->len)) {
 			if (c->json)
-				err(c, CC_W_strict, k->pos,
-				    "unknown field \"%s\" in %s: JSON keys are case-sensitive here "
-				    "(Nomos v1 would accept it); write \"%s\"", k->s, where, fields[i]);
-			else
-				err(c, CC_W_schema, k->pos,
-				    "unknown field \"%s\" in %s; did you mean \"%s\"?", k->s, where,
-				    fields[i]);
-			return;
+				return strict(c, k->pos,
+					      "unknown field \"%s\" in %s: JSON keys are case-sensitive "
+					      "here (Nomos v1 would accept it); write \"%s\"",
+					      k->s, where, fields[i])
+					       ? -1
+					       : i;
+			err(c, CC_W_schema, k->pos, "unknown field \"%s\" in %s; did you mean \"%s\"?",
+			    k->s, where, fields[i]);
+			return -1;
 		}
 	err(c, CC_W_schema, k->pos, "unknown field \"%s\" in %s; valid fields: %s", k->s, where, list);
+	return -1;
+}
+
+/* Index of key k among fields, or of its case variant (see unknown_field). */
+static int field_of(struct yctx *c, const struct ynode *k, const char *s, size_t len,
+		    const char *where, const char *const *fields)
+{
+	int i = field_index(fields, s, len);
+
+	return i >= 0 ? i : unknown_field(c, deref(c, k), where, fields);
 }
 
 /* One argv token: a string (v1) or, as an extension, {regex: "..."}. */
@@ -1255,10 +1312,8 @@ static void get_exec_match(struct yctx *c, const struct ynode *n, struct cc_rule
 
 		if (key_text(c, k, &ks, &kl))
 			continue;
-		if (field_index(exec_fields, ks, kl) != 0) {
-			unknown_field(c, k, "exec_match", exec_fields);
+		if (field_of(c, k, ks, kl, "exec_match", exec_fields) != 0)
 			continue;
-		}
 		v = deref(c, p.kv[i + 1]);
 		if (is_null(v))
 			continue;
@@ -1323,7 +1378,7 @@ static void get_rule(struct yctx *c, const struct ynode *n, struct cc_rule *r, s
 
 		if (key_text(c, p.kv[i], &ks, &kl))
 			continue;
-		switch (field_index(rule_fields, ks, kl)) {
+		switch (field_of(c, p.kv[i], ks, kl, "rule", rule_fields)) {
 		case 0:
 			get_string(c, v, "id", &r->id);
 			break;
@@ -1383,7 +1438,6 @@ static void get_rule(struct yctx *c, const struct ynode *n, struct cc_rule *r, s
 			break;
 		}
 		default:
-			unknown_field(c, deref(c, p.kv[i]), "rule", rule_fields);
 			break;
 		}
 	}
@@ -1421,7 +1475,7 @@ static void get_bundle(struct yctx *c, const struct ynode *root, struct cc_bundl
 
 		if (key_text(c, p.kv[i], &ks, &kl))
 			continue;
-		switch (field_index(bundle_fields, ks, kl)) {
+		switch (field_of(c, p.kv[i], ks, kl, "bundle", bundle_fields)) {
 		case 0:
 			b->has_version = true;
 			get_string(c, v, "version", &b->version);
@@ -1444,7 +1498,6 @@ static void get_bundle(struct yctx *c, const struct ynode *root, struct cc_bundl
 				get_rule(c, v->kids[j], &b->rules[j], b);
 			break;
 		default:
-			unknown_field(c, deref(c, p.kv[i]), "bundle", bundle_fields);
 			break;
 		}
 	}

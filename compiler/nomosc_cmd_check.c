@@ -67,7 +67,7 @@ static void check_usage(FILE *f)
 int nomosc_cmd_check(int argc, char **argv)
 {
 	struct check_out o;
-	struct cc_diag_sink sink = { emit, &o, 0, 0, 0 };
+	struct cc_diag_sink sink = { .emit = emit, .ctx = &o };
 	struct cc_arena a;
 	struct cc_loaded l;
 	const char **inputs;

@@ -41,7 +41,7 @@ static void hash_usage(FILE *f)
 int nomosc_cmd_hash(int argc, char **argv)
 {
 	struct hash_out o = { 0 };
-	struct cc_diag_sink sink = { emit_stderr, &o, 0, 0, 50 };
+	struct cc_diag_sink sink = { .emit = emit_stderr, .ctx = &o, .max_errors = 50 };
 	struct cc_arena a;
 	struct cc_loaded l;
 	const char **inputs;

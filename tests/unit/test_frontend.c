@@ -376,7 +376,7 @@ static void test_json_strict(void **state)
 	struct loaded1 *l;
 
 	(void)state;
-	check_load_error("e.json", "{\"version\":\"v1\",\"rules\":[1,]}", "invalid character ']'", 1, 28);
+	check_load_error("e.json", "{\"version\":\"v1\",\"rules\":[1,]}", "invalid character ']' after ','", 1, 28);
 	check_load_error("e.json", "{\"version\":\"v1\" # c\n}", "comments are not allowed in JSON", 1, 17);
 	check_load_error("e.json", "{'version':'v1'}", "double quotes, not single quotes", 1, 2);
 	check_load_error("e.json", "\xef\xbb\xbf{}", "byte order mark is not allowed", 1, 1);
@@ -565,7 +565,7 @@ static void test_conformance_hashes(void **state)
 			char storage[8][256];
 			struct cc_arena a;
 			struct capture cap = { .len = 0 };
-			struct cc_diag_sink sink = { capture_emit, &cap, 0, 0, 0 };
+			struct cc_diag_sink sink = { .emit = capture_emit, .ctx = &cap };
 			struct cc_loaded ld;
 			size_t i;
 
@@ -654,7 +654,7 @@ static void test_inputs_across(void **state)
 	const char *dir[] = { CONF "bundles/../upstream/policies/" };
 	struct cc_arena a;
 	struct capture cap = { .len = 0 };
-	struct cc_diag_sink sink = { capture_emit, &cap, 0, 0, 0 };
+	struct cc_diag_sink sink = { .emit = capture_emit, .ctx = &cap };
 	struct cc_loaded ld;
 	const char **files;
 	size_t n;
