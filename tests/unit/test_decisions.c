@@ -13,58 +13,22 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "compiler/cc_emit.h"
-#include "compiler/cc_inputs.h"
+#include "compiler/cc_diag.h"
 #include "runtime/nomos.h"
+#include "tests/support/ts_compile.h"
 
 #define DIR "corpus/conformance/"
 
-/* Compiles one bundle file into an opened image (NULL on failure). */
+/* risk-and-identity.json keeps a backslash rule that upstream silently never
+ * matches: compile in --compat mode, with upstream's meaning. */
 static struct nomos_image *compile(const char *path)
 {
-	struct cc_arena a;
-	/* risk-and-identity.json keeps a backslash rule that upstream silently
-	 * never matches: compile it in --compat mode, with upstream's meaning. */
-	struct cc_diag_sink sink = { .downgrade = 1u << CC_W_strict };
-	struct cc_loaded l;
-	struct rt_buf img;
-	struct nomos_image *out = NULL;
-	char err[256];
-
-	cc_arena_init(&a);
-	rt_buf_init(&img);
-	if (cc_load_inputs(&a, &sink, &path, 1, &l) == 0 &&
-	    cc_emit_image(&a, &sink, (const struct cc_bundle *const *)l.bundles, l.n_bundles,
-			  l.hash, NULL, &img) == 0 &&
-	    nomos_image_open_mem(img.data, img.len, NULL, &out, err, sizeof err) != 0)
-		fprintf(stderr, "open %s: %s\n", path, err);
-	rt_buf_free(&img);
-	cc_arena_free(&a);
-	return out;
+	return ts_compile(&path, 1, 1u << CC_W_strict, NULL);
 }
 
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	}
-	return buf;
+	return ts_slurp(path, len);
 }
 
 static int field_equal(json_t *want, json_t *got, const char *key, const char *name)

@@ -1,0 +1,517 @@
+/* test_image.c: the image format and its verifier. Reproducible builds (same
+ * inputs, same bytes); the corrupted images of corpus/images/, each refused
+ * with its own error; every single-byte change of the safe policy's image is
+ * refused, and with the hash check disabled the structural verifier and the
+ * evaluator still never crash. `test_image --regen` rewrites corpus/images/. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "runtime/rt_internal.h"
+#include "tests/support/ts_compile.h"
+#include "vm/vm_image.h"
+#include "vm/vm_opcodes.h"
+
+#define SAFE "corpus/conformance/upstream/policies/safe.yaml"
+#define MIX "corpus/conformance/bundles/engine-mix.yaml"
+
+static struct rt_buf build(const char *path)
+{
+	struct rt_buf b;
+	struct nomos_image *img;
+
+	rt_buf_init(&b);
+	img = ts_compile(&path, 1, 0, &b);
+	assert_non_null(img);
+	nomos_image_close(img);
+	return b;
+}
+
+static void test_reproducible(void **state)
+{
+	struct rt_buf a = build(SAFE), b = build(SAFE), c = build(MIX), d = build(MIX);
+
+	(void)state;
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	assert_int_equal(c.len, d.len);
+	assert_memory_equal(c.data, d.data, c.len);
+	rt_buf_free(&a);
+	rt_buf_free(&b);
+	rt_buf_free(&c);
+	rt_buf_free(&d);
+}
+
+/* ---- corruptions -------------------------------------------------------------- */
+
+static uint8_t *sec(uint8_t *img, unsigned kind, uint64_t *size)
+{
+	uint32_t n = vm_rd32(img + 24), i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t *e = img + VM_HEADER_SIZE + (size_t)i * VM_SECTION_ENTRY_SIZE;
+
+		if (vm_rd32(e) == kind) {
+			if (size)
+				*size = vm_rd64(e + 16);
+			return img + vm_rd64(e + 8);
+		}
+	}
+	return NULL;
+}
+
+static uint8_t *sec_entry(uint8_t *img, unsigned kind)
+{
+	return img + VM_HEADER_SIZE + (size_t)(kind - 1) * VM_SECTION_ENTRY_SIZE;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Recomputes the content hash so a corruption reaches the structural checks. */
+static void rehash(uint8_t *img, size_t len)
+{
+	uint8_t *sig = sec(img, VM_SEC_SIG, NULL);
+	crypto_hash_sha256_state st;
+
+	if (!sig || sig < img + VM_HEADER_SIZE || sig > img + len)
+		return;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, img, VM_HASH_OFFSET);
+	crypto_hash_sha256_update(&st, img + VM_HEADER_SIZE, (size_t)(sig - img) - VM_HEADER_SIZE);
+	crypto_hash_sha256_final(&st, img + VM_HASH_OFFSET);
+}
+
+struct corruption {
+	const char *name;
+	const char *error; /* vm_error_name of the expected rejection */
+	int rehash;
+	size_t (*apply)(uint8_t *img, size_t len);
+};
+
+static size_t c_truncated(uint8_t *img, size_t len)
+{
+	(void)img;
+	(void)len;
+	return 100;
+}
+static size_t c_magic(uint8_t *img, size_t len)
+{
+	img[0] = 'X';
+	return len;
+}
+static size_t c_version(uint8_t *img, size_t len)
+{
+	put32(img + 8, 99);
+	return len;
+}
+static size_t c_header_size(uint8_t *img, size_t len)
+{
+	put32(img + 12, 64);
+	return len;
+}
+static size_t c_file_size(uint8_t *img, size_t len)
+{
+	put64(img + 16, len + 8);
+	return len;
+}
+static size_t c_flags(uint8_t *img, size_t len)
+{
+	put32(img + 28, 0x80);
+	return len;
+}
+static size_t c_reserved(uint8_t *img, size_t len)
+{
+	img[100] = 1;
+	return len;
+}
+static size_t c_opcodes(uint8_t *img, size_t len)
+{
+	img[48] ^= 0x5a;
+	return len;
+}
+static size_t c_section_count(uint8_t *img, size_t len)
+{
+	put32(img + 24, 1000);
+	return len;
+}
+static size_t c_section_kind(uint8_t *img, size_t len)
+{
+	put32(sec_entry(img, 2), 1); /* two STRTAB entries */
+	return len;
+}
+static size_t c_section_bounds(uint8_t *img, size_t len)
+{
+	put64(sec_entry(img, VM_SEC_PROGS) + 16, len);
+	return len;
+}
+static size_t c_section_align(uint8_t *img, size_t len)
+{
+	uint8_t *e = sec_entry(img, VM_SEC_STRTAB);
+
+	put64(e + 8, vm_rd64(e + 8) + 4);
+	put64(e + 16, vm_rd64(e + 16) - 4);
+	return len;
+}
+static size_t c_section_record(uint8_t *img, size_t len)
+{
+	uint8_t *e = sec_entry(img, VM_SEC_RULES);
+
+	put64(e + 16, vm_rd64(e + 16) - 1);
+	return len;
+}
+static size_t c_hash(uint8_t *img, size_t len)
+{
+	img[len / 2] ^= 1;
+	return len;
+}
+static size_t c_strref(uint8_t *img, size_t len)
+{
+	put32(sec(img, VM_SEC_RULES, NULL) + VM_RULE_RESOURCE, 0x7fffffff);
+	return len;
+}
+static size_t c_bundle_hash(uint8_t *img, size_t len)
+{
+	uint8_t *meta = sec(img, VM_SEC_META, NULL);
+
+	put32(meta + 4, 63);
+	return len;
+}
+static size_t c_rule_order(uint8_t *img, size_t len)
+{
+	uint8_t *r = sec(img, VM_SEC_RULES, NULL), tmp[64];
+
+	memcpy(tmp, r, 64);
+	memcpy(r, r + 64, 64);
+	memcpy(r + 64, tmp, 64);
+	return len;
+}
+static size_t c_rule(uint8_t *img, size_t len)
+{
+	sec(img, VM_SEC_RULES, NULL)[VM_RULE_DECISION] = 7;
+	return len;
+}
+static size_t c_opcode(uint8_t *img, size_t len)
+{
+	sec(img, VM_SEC_PROGS, NULL)[0] = 200;
+	return len;
+}
+static size_t c_prog_end(uint8_t *img, size_t len)
+{
+	/* The first rule's last instruction (MATCH) becomes a RISK check. */
+	uint8_t *r = sec(img, VM_SEC_RULES, NULL);
+	uint8_t *p = sec(img, VM_SEC_PROGS, NULL) +
+		     ((size_t)vm_rd32(r + VM_RULE_PROG) + vm_rd32(r + VM_RULE_PROG_N) - 1) * 8;
+
+	p[0] = VM_OP_RISK;
+	return len;
+}
+static size_t c_operand(uint8_t *img, size_t len)
+{
+	/* engine-mix's exec rules: an argv range beyond the table. */
+	uint64_t n;
+	uint8_t *p = sec(img, VM_SEC_PROGS, &n);
+	size_t i;
+
+	for (i = 0; i < n / 8; i++)
+		if (p[i * 8] == VM_OP_EXEC) {
+			put32(p + i * 8 + 4, 100000);
+			break;
+		}
+	return len;
+}
+static size_t c_list(uint8_t *img, size_t len)
+{
+	uint64_t n;
+	uint8_t *p = sec(img, VM_SEC_PROGS, &n);
+	size_t i;
+
+	for (i = 0; i < n / 8; i++)
+		if (p[i * 8] == VM_OP_PRINCIPAL) {
+			put32(p + i * 8 + 4, 100000);
+			break;
+		}
+	return len;
+}
+static size_t c_automaton(uint8_t *img, size_t len)
+{
+	uint8_t *at = sec(img, VM_SEC_AUTOTAB, NULL);
+	uint8_t *blob = sec(img, VM_SEC_BLOBS, NULL) + vm_rd32(at);
+
+	put32(blob + 20, 0xffffff); /* start state out of range */
+	return len;
+}
+static size_t c_argv(uint8_t *img, size_t len)
+{
+	uint8_t *a = sec(img, VM_SEC_ARGV, NULL);
+	uint8_t *blob = sec(img, VM_SEC_BLOBS, NULL) + vm_rd32(a + VM_ARGV_BLOB);
+
+	put32(blob, 0x12345678); /* bad argv blob magic */
+	return len;
+}
+static size_t c_source(uint8_t *img, size_t len)
+{
+	put32(sec(img, VM_SEC_SOURCES, NULL) + VM_SRC_ROLE, 9);
+	return len;
+}
+static size_t c_sig(uint8_t *img, size_t len)
+{
+	put32(sec(img, VM_SEC_SIG, NULL), 7);
+	return len;
+}
+static size_t c_oblig(uint8_t *img, size_t len)
+{
+	put32(sec(img, VM_SEC_OBLIG, NULL) + VM_OBL_VALUE + 4, 0x7fffffff);
+	return len;
+}
+static size_t c_atype(uint8_t *img, size_t len)
+{
+	put32(sec(img, VM_SEC_ATYPES, NULL) + VM_AT_AUTO_N, 1000);
+	return len;
+}
+static size_t c_meta(uint8_t *img, size_t len)
+{
+	put32(sec(img, VM_SEC_META, NULL) + VM_META_RULES, 3);
+	return len;
+}
+
+static const struct corruption corruptions[] = {
+	{ "truncated", "TRUNCATED", 0, c_truncated },
+	{ "bad-magic", "MAGIC", 0, c_magic },
+	{ "future-version", "VERSION", 0, c_version },
+	{ "header-size", "HEADER_SIZE", 0, c_header_size },
+	{ "file-size", "FILE_SIZE", 0, c_file_size },
+	{ "unknown-flags", "FLAGS", 0, c_flags },
+	{ "reserved-bytes", "RESERVED", 0, c_reserved },
+	{ "opcode-table", "OPCODES", 0, c_opcodes },
+	{ "section-count", "SECTION_COUNT", 0, c_section_count },
+	{ "duplicate-section", "SECTION_KIND", 0, c_section_kind },
+	{ "section-out-of-bounds", "SECTION_BOUNDS", 0, c_section_bounds },
+	{ "section-misaligned", "SECTION_ALIGN", 0, c_section_align },
+	{ "section-partial-record", "SECTION_RECORD", 0, c_section_record },
+	{ "content-modified", "HASH", 0, c_hash },
+	{ "string-out-of-bounds", "STRREF", 1, c_strref },
+	{ "bundle-hash-short", "BUNDLE_HASH", 1, c_bundle_hash },
+	{ "rules-unsorted", "RULE_ORDER", 1, c_rule_order },
+	{ "bad-decision", "RULE", 1, c_rule },
+	{ "unknown-opcode", "OPCODE", 1, c_opcode },
+	{ "program-without-match", "PROG_END", 1, c_prog_end },
+	{ "argv-operand-out-of-range", "OPERAND", 1, c_operand },
+	{ "identity-list-out-of-range", "LIST", 1, c_list },
+	{ "automaton-bad-start", "AUTOMATON", 1, c_automaton },
+	{ "argv-blob-bad-magic", "ARGV", 1, c_argv },
+	{ "source-bad-role", "SOURCE", 1, c_source },
+	{ "signature-block-garbage", "SIG", 1, c_sig },
+	{ "obligation-out-of-bounds", "OBLIG", 1, c_oblig },
+	{ "group-automata-out-of-range", "ATYPE", 1, c_atype },
+	{ "meta-rule-count", "META", 1, c_meta },
+};
+
+#define NCORR (sizeof corruptions / sizeof corruptions[0])
+
+/* The image every corruption starts from: engine-mix has identities, exec
+ * rules, obligations and several groups. */
+static struct rt_buf base_image(void)
+{
+	return build(MIX);
+}
+
+static const char *open_error(const uint8_t *bytes, size_t len, char *err, size_t errlen)
+{
+	struct nomos_image *img = NULL;
+	int rc = nomos_image_open_mem(bytes, len, NULL, &img, err, errlen);
+
+	nomos_image_close(img);
+	return rc < 0 ? vm_error_name((enum vm_error)-rc) : "OK";
+}
+
+static int regen(void)
+{
+	struct rt_buf base = base_image();
+	FILE *exp = fopen("corpus/images/EXPECTED", "w");
+	size_t i;
+
+	if (!exp)
+		return 1;
+	fprintf(exp, "# corrupted image -> vm_error name it must be rejected with (test_image.c)\n");
+	for (i = 0; i < NCORR; i++) {
+		uint8_t *copy = malloc(base.len);
+		size_t len;
+		char path[256];
+		FILE *f;
+
+		memcpy(copy, base.data, base.len);
+		len = corruptions[i].apply(copy, base.len);
+		if (corruptions[i].rehash)
+			rehash(copy, len);
+		snprintf(path, sizeof path, "corpus/images/%s.nbc", corruptions[i].name);
+		f = fopen(path, "wb");
+		if (!f || fwrite(copy, 1, len, f) != len)
+			return 1;
+		fclose(f);
+		fprintf(exp, "%s.nbc %s\n", corruptions[i].name, corruptions[i].error);
+		free(copy);
+	}
+	fclose(exp);
+	rt_buf_free(&base);
+	return 0;
+}
+
+/* Every file listed in corpus/images/EXPECTED is refused with its error,
+ * and no two files share an error. */
+static void test_corrupted_corpus(void **state)
+{
+	FILE *f = fopen("corpus/images/EXPECTED", "r");
+	char line[512], name[256], want[64], path[300], err[512];
+	char seen[64][64];
+	size_t nseen = 0, i, len;
+	int files = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f)) {
+		char *bytes;
+		const char *got;
+
+		if (line[0] == '#' || sscanf(line, "%255s %63s", name, want) != 2)
+			continue;
+		snprintf(path, sizeof path, "corpus/images/%s", name);
+		bytes = ts_slurp(path, &len);
+		assert_non_null(bytes);
+		got = open_error((const uint8_t *)bytes, len, err, sizeof err);
+		if (strcmp(got, want))
+			fprintf(stderr, "%s: got %s (%s), want %s\n", name, got, err, want);
+		assert_string_equal(got, want);
+		for (i = 0; i < nseen; i++)
+			assert_string_not_equal(seen[i], want);
+		assert_true(nseen < 64);
+		snprintf(seen[nseen++], sizeof seen[0], "%s", want);
+		free(bytes);
+		files++;
+	}
+	fclose(f);
+	assert_true(files >= 15);
+}
+
+/* The corruptions applied in memory give the same errors as the files. */
+static void test_corruptions_in_memory(void **state)
+{
+	struct rt_buf base = base_image();
+	char err[512];
+	size_t i;
+
+	(void)state;
+	assert_string_equal(open_error((const uint8_t *)base.data, base.len, err, sizeof err), "OK");
+	for (i = 0; i < NCORR; i++) {
+		uint8_t *copy = malloc(base.len);
+		size_t len;
+		const char *got;
+
+		memcpy(copy, base.data, base.len);
+		len = corruptions[i].apply(copy, base.len);
+		if (corruptions[i].rehash)
+			rehash(copy, len);
+		got = open_error(copy, len, err, sizeof err);
+		if (strcmp(got, corruptions[i].error))
+			fprintf(stderr, "%s: got %s (%s)\n", corruptions[i].name, got, err);
+		assert_string_equal(got, corruptions[i].error);
+		free(copy);
+	}
+	rt_buf_free(&base);
+}
+
+static const char *const actions[] = {
+	"corpus/conformance/actions/safe-readme.json",
+	"corpus/conformance/actions/safe-env.json",
+	"corpus/conformance/actions/safe-git-status.json",
+	"corpus/conformance/actions/safe-git-push-main.json",
+	"corpus/conformance/actions/safe-net.json",
+};
+
+/* Every single-byte change of the safe image is refused (content hash, or a
+ * structural check for the bytes the hash does not cover). With the hash check
+ * skipped, whatever the structural verifier accepts evaluates without crashing
+ * (run under ASan/UBSan by `make check`). */
+static void test_every_byte(void **state)
+{
+	struct rt_buf base = build(SAFE);
+	char *act[5], err[512];
+	size_t alen[5], pos, k, accepted_structurally = 0;
+	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
+	struct nomos_open_opts skip = { .skip_hash = 1 };
+	uint8_t *copy = malloc(base.len);
+
+	(void)state;
+	for (k = 0; k < 5; k++) {
+		act[k] = ts_slurp(actions[k], &alen[k]);
+		assert_non_null(act[k]);
+	}
+	for (pos = 0; pos < base.len; pos++) {
+		for (k = 0; k < sizeof masks; k++) {
+			struct nomos_image *img = NULL;
+			int rc;
+
+			memcpy(copy, base.data, base.len);
+			copy[pos] ^= masks[k];
+			rc = nomos_image_open_mem(copy, base.len, NULL, &img, err, sizeof err);
+			if (rc == 0)
+				fprintf(stderr, "byte %zu ^ 0x%02x accepted\n", pos, masks[k]);
+			assert_int_not_equal(rc, 0);
+			if (nomos_image_open_mem(copy, base.len, &skip, &img, err, sizeof err) == 0) {
+				struct nomos_eval *ev = nomos_eval_new(img, NOMOS_EVAL_TRACE);
+				size_t a;
+
+				accepted_structurally++;
+				assert_non_null(ev);
+				for (a = 0; a < 5; a++) {
+					nomos_eval_json(ev, act[a], alen[a]);
+					assert_non_null(nomos_eval_result_json(ev, NULL));
+					assert_non_null(nomos_eval_explain(ev, NOMOS_EXPLAIN_TEXT, 0, NULL));
+				}
+				nomos_eval_free(ev);
+				nomos_image_close(img);
+			}
+		}
+	}
+	fprintf(stderr, "every byte: %zu bytes x 3 masks refused; %zu variants pass the "
+			"structural checks alone and evaluate without crashing\n",
+		base.len, accepted_structurally);
+	for (k = 0; k < 5; k++)
+		free(act[k]);
+	free(copy);
+	rt_buf_free(&base);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_corruptions_in_memory),
+		cmocka_unit_test(test_corrupted_corpus),
+		cmocka_unit_test(test_every_byte),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	if (argc > 1 && !strcmp(argv[1], "--regen"))
+		return regen();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
