@@ -65,5 +65,24 @@ for n in stdlib-policies/*.nomos corpus/dsl/valid/*.nomos; do
 	round_trip "$n"
 done
 
-echo "dsl_parity: $pass passed, $fail failed ($n_up upstream twins, $n_std stdlib twins)"
+# 4. every ```nomos example in docs/language.md loads, validates and is formatted.
+n_doc=0
+if [ -f docs/language.md ]; then
+	awk -v dir="$tmp" '
+		/^```nomos$/ { n++; f = sprintf("%s/doc-%02d.nomos", dir, n); inb = 1; next }
+		/^```/ { inb = 0; next }
+		inb { print > f }
+	' docs/language.md
+	for d in "$tmp"/doc-*.nomos; do
+		[ -f "$d" ] || continue
+		n_doc=$((n_doc + 1))
+		if "$NOMOSC" check "$d" >/dev/null 2>"$tmp/err"; then ok
+		else bad "docs/language.md example $(basename "$d"):"; cat "$tmp/err"; fi
+		if "$NOMOSC" fmt --check "$d" >"$tmp/diff" 2>&1; then ok
+		else bad "docs/language.md example $(basename "$d") is not formatted:"; cat "$tmp/diff"; fi
+	done
+	[ "$n_doc" -gt 0 ] || bad "no nomos examples found in docs/language.md"
+fi
+
+echo "dsl_parity: $pass passed, $fail failed ($n_up upstream twins, $n_std stdlib twins, $n_doc doc examples)"
 [ "$fail" -eq 0 ]
