@@ -296,7 +296,8 @@ static int canon(struct rt_action_ctx *ctx, const json_t *v, struct rt_buf *out)
 				return -1;
 			n++;
 		}
-		qsort(ctx->scratch.data + base, n, sizeof(struct kv), cmp_kv);
+		if (n > 1)
+			qsort(ctx->scratch.data + base, n, sizeof(struct kv), cmp_kv);
 		rt_buf_putc(out, '{');
 		for (i = 0; i < n; i++) {
 			/* re-read: recursion may have moved the scratch buffer */
@@ -762,7 +763,8 @@ static int decode(struct rt_action_ctx *ctx, const char *json, size_t len, struc
 	if (k != nlits)
 		return set_error(err, RT_ACTION_ERR_NORMALIZATION,
 				 "params canonicalization failed: number literals out of step");
-	qsort(ctx->nodes.data, k, sizeof(struct numnode), cmp_numnode);
+	if (k > 1)
+		qsort(ctx->nodes.data, k, sizeof(struct numnode), cmp_numnode);
 	rt_buf_reset(&ctx->params);
 	rt_buf_reset(&ctx->scratch);
 	rc = canon(ctx, f[F_PARAMS], &ctx->params);
