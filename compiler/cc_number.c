@@ -208,7 +208,7 @@ static int parse_timestamp(const char *s, size_t n, struct cc_yaml_scalar *out)
 	char zsign = 0, frac[10];
 	size_t i;
 
-	for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+	for (i = 0; i < n && i < 5 && s[i] >= '0' && s[i] <= '9'; i++)
 		year = year * 10 + (s[i] - '0');
 	if (i != 4 || i == n || s[i] != '-')
 		return -1;
