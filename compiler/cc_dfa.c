@@ -224,7 +224,8 @@ static int closure(struct ctx *x, struct cc_arena *a, const uint32_t *seeds, siz
 			}
 		}
 	}
-	qsort(*out + start, *on - start, sizeof **out, cmp_u32);
+	if (*on > start)
+		qsort(*out + start, *on - start, sizeof **out, cmp_u32);
 	return 0;
 }
 
@@ -445,11 +446,13 @@ static int subset(struct ctx *x, struct dfa *d, const size_t *grp, size_t ng, st
 	d->set_n = cc_arena_array(d->a, d->cap, sizeof *d->set_n);
 	d->trans = cc_arena_array(d->a, (size_t)d->cap * d->nc, sizeof *d->trans);
 	d->htab = cc_arena_array(d->a, d->hcap, sizeof *d->htab);
+	d->pool_cap = 64;
+	d->pool = cc_arena_array(d->a, d->pool_cap, sizeof *d->pool);
 	cnt = cc_arena_array(d->a, d->nc, sizeof *cnt);
 	bstart = cc_arena_array(d->a, d->nc + 1, sizeof *bstart);
 	distinct_h = cc_arena_array(d->a, d->nc, sizeof *distinct_h);
 	distinct_c = cc_arena_array(d->a, d->nc, sizeof *distinct_c);
-	if (!d->set_off || !d->set_n || !d->trans || !d->htab || !cnt || !bstart || !distinct_h ||
+	if (!d->set_off || !d->set_n || !d->trans || !d->htab || !d->pool || !cnt || !bstart || !distinct_h ||
 	    !distinct_c)
 		return -2;
 	/* State 0 is the dead state (empty set). */
@@ -551,10 +554,12 @@ static int subset(struct ctx *x, struct dfa *d, const size_t *grp, size_t ng, st
 	if (!b->acc_off || !b->acc_n)
 		return -2;
 	{
-		size_t capi = 0, first;
+		size_t capi = 16, first;
 
-		b->ids = NULL;
+		b->ids = cc_arena_array(d->a, capi, sizeof *b->ids);
 		b->n_ids = 0;
+		if (!b->ids)
+			return -2;
 		for (cur = 0; cur < d->n; cur++) {
 			size_t off = d->set_off[cur], n = d->set_n[cur];
 
