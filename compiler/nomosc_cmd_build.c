@@ -9,6 +9,8 @@
 
 #include "compiler/cc_emit.h"
 #include "compiler/cc_inputs.h"
+#include "compiler/cc_rsa.h"
+#include "compiler/cc_sign.h"
 #include "compiler/nomosc.h"
 #include "compiler/nomosc_util.h"
 #include "runtime/nomos.h"
@@ -19,6 +21,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: nomosc build [-o OUT] [--revision N] [--expires TIME] [--report]\n"
+		"                    [--sign KEY] [--bundle-pubkey PEM --bundle-signature SIG...]\n"
 		"                    [[--role ROLE] INPUT]...\n\n"
 		"Compiles Nomos v1 bundles (.yaml, .yml, .json) and .nomos files into one\n"
 		"image. Each INPUT (a file, or a directory expanded recursively in sorted\n"
@@ -30,6 +33,12 @@ static void usage(FILE *f)
 		"                  local_override (labels only; they never change decisions)\n"
 		"  --revision N    monotonic revision for rollback protection (default 0)\n"
 		"  --expires TIME  expiry, RFC 3339 UTC (2027-01-31T00:00:00Z) or @UNIXSECONDS\n"
+		"  --sign KEY      sign the image with the Ed25519 secret key file KEY\n"
+		"                  (nomosc keygen; docs/signing.md)\n"
+		"  --bundle-pubkey PEM, --bundle-signature SIG\n"
+		"                  before compiling, verify each source file's raw bytes against\n"
+		"                  a Nomos v1 RSA signature (PKCS#1 v1.5 SHA-256, base64): one\n"
+		"                  --bundle-signature per source file, in load order\n"
 		"  --report        print how the matchers were compiled into automata\n"
 		"  --compat        accept what Nomos v1 accepts but nomos rejects by default\n"
 		"                  ([-Wstrict] errors become warnings; docs/nomos-compat.md)\n\n"
@@ -131,6 +140,10 @@ int nomosc_cmd_build(int argc, char **argv)
 	struct rt_buf image, report;
 	int i, report_flag = 0, status = NOMOSC_EXIT_ERROR, ninputs = 0;
 	char err[512];
+	const char *sign_path = NULL, *bundle_pubkey = NULL, **bundle_sigs = NULL;
+	size_t nsigs = 0;
+	struct cc_key key;
+	int have_key = 0;
 
 	memset(&opts, 0, sizeof opts);
 	cc_arena_init(&a);
@@ -153,6 +166,28 @@ int nomosc_cmd_build(int argc, char **argv)
 		}
 		if (!strcmp(arg, "--compat")) {
 			sink.downgrade |= 1u << CC_W_strict;
+			continue;
+		}
+		if (!strcmp(arg, "--sign") || !strcmp(arg, "--bundle-pubkey") ||
+		    !strcmp(arg, "--bundle-signature")) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+
+			if (!v) {
+				fprintf(stderr, "nomosc build: %s needs a value\n", arg);
+				status = NOMOSC_EXIT_USAGE;
+				goto done;
+			}
+			if (!strcmp(arg, "--sign")) {
+				sign_path = v;
+			} else if (!strcmp(arg, "--bundle-pubkey")) {
+				bundle_pubkey = v;
+			} else {
+				bundle_sigs = cc_arena_grow(&a, bundle_sigs, nsigs, nsigs + 1,
+							    sizeof *bundle_sigs);
+				if (!bundle_sigs)
+					goto done;
+				bundle_sigs[nsigs++] = v;
+			}
 			continue;
 		}
 		if (!strcmp(arg, "-o") || !strcmp(arg, "--role") || !strcmp(arg, "--revision") ||
@@ -212,7 +247,40 @@ int nomosc_cmd_build(int argc, char **argv)
 		status = NOMOSC_EXIT_USAGE;
 		goto done;
 	}
-	if (sink.errors || cc_load_inputs(&a, &sink, files, nfiles, &l))
+	if (sink.errors)
+		goto done;
+	/* Load the signing key first: no point compiling what cannot be signed. */
+	if (sign_path) {
+		if (cc_key_load(sign_path, &key, err, sizeof err)) {
+			fprintf(stderr, "nomosc build: %s\n", err);
+			goto done;
+		}
+		have_key = 1;
+	}
+	/* Nomos v1 bundle signatures (spec §4.5): raw bytes, before parsing. */
+	if (bundle_pubkey || nsigs) {
+		if (!bundle_pubkey || !nsigs) {
+			fprintf(stderr, "nomosc build: %s\n", CC_RSA_E_PATHS);
+			status = NOMOSC_EXIT_USAGE;
+			goto done;
+		}
+		if (nsigs != nfiles) {
+			fprintf(stderr, "nomosc build: %zu --bundle-signature for %zu source file%s "
+					"(one per file, in load order)\n",
+				nsigs, nfiles, nfiles == 1 ? "" : "s");
+			status = NOMOSC_EXIT_USAGE;
+			goto done;
+		}
+		for (k = 0; k < nfiles; k++)
+			if (cc_rsa_verify_files(files[k], bundle_sigs[k], bundle_pubkey, err,
+						sizeof err)) {
+				fprintf(stderr, "nomosc: %s: %s\n", files[k], err);
+				goto done;
+			}
+		fprintf(stderr, "nomosc: verified the RSA signature of %zu source file%s\n", nfiles,
+			nfiles == 1 ? "" : "s");
+	}
+	if (cc_load_inputs(&a, &sink, files, nfiles, &l))
 		goto done;
 	for (k = 0; k < l.n_bundles; k++)
 		l.bundles[k]->role = roles[k];
@@ -237,15 +305,27 @@ int nomosc_cmd_build(int argc, char **argv)
 		}
 		nomos_image_close(img);
 	}
+	if (have_key && cc_sign_image((uint8_t *)image.data, image.len, &key, err, sizeof err)) {
+		fprintf(stderr, "nomosc build: cannot sign: %s\n", err);
+		goto done;
+	}
 	if (report_flag)
 		fwrite(report.data ? report.data : "", 1, report.len, stdout);
 	if (write_atomic(out_path, image.data, image.len))
 		goto done;
+	if (have_key) {
+		char hex[2 * RT_KEY_ID_SIZE + 1];
+
+		rt_hex(key.id, RT_KEY_ID_SIZE, hex);
+		fprintf(stderr, "nomosc: signed %s with key %s\n", out_path, hex);
+	}
 	fprintf(stderr, "nomosc: wrote %s: %zu rules from %zu source%s, %zu bytes, "
 			"policy_bundle_hash %s\n",
 		out_path, l.n_rules, l.n_bundles, l.n_bundles == 1 ? "" : "s", image.len, l.hash);
 	status = NOMOSC_EXIT_OK;
 done:
+	if (have_key)
+		cc_key_wipe(&key);
 	rt_buf_free(&image);
 	rt_buf_free(&report);
 	cc_arena_free(&a);

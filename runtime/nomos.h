@@ -100,6 +100,84 @@ enum nomos_explain_format { NOMOS_EXPLAIN_TEXT = 0, NOMOS_EXPLAIN_JSON = 1 };
 NOMOS_API const char *nomos_eval_explain(struct nomos_eval *ev, enum nomos_explain_format fmt,
 					 int color, size_t *len);
 
+/* ---- Trust: signed images (docs/signing.md, runtime/rt_trust.h) ----------
+ *
+ *   struct nomos_trust *t;                      // accepted and revoked key ids
+ *   nomos_trust_load("trust.txt", &t, err, sizeof err);
+ *   struct nomos_check_opts co = { t, (uint64_t)time(NULL), state_rev, 0 };
+ *   enum nomos_verdict v = nomos_image_check(img, &co, &flags, msg, sizeof msg);
+ *
+ * Verdicts: X(NAME, number, name). The number is also the exit status of
+ * `nomos-vm verify`; each refusal has its own. */
+#define NOMOS_VERDICTS(X)                                                          \
+	X(OK, 0, "ok")                       /* accepted */                         \
+	X(INVALID, 1, "invalid")             /* structural, trust or state error */ \
+	X(UNSIGNED, 10, "unsigned")          /* no signature, unsigned not allowed */ \
+	X(UNKNOWN_KEY, 11, "unknown_key")    /* signer not in the trust store */    \
+	X(REVOKED_KEY, 12, "revoked_key")    /* signer revoked in the trust store */ \
+	X(BAD_SIGNATURE, 13, "bad_signature") /* signature does not verify */      \
+	X(EXPIRED, 14, "expired")            /* expires_at < now */                 \
+	X(ROLLBACK, 15, "rollback")          /* revision < highest accepted */      \
+	X(NO_TRUST, 16, "no_trust_store")    /* signed, but nothing to check it with */
+
+enum nomos_verdict {
+#define NOMOS_VERDICT_ENUM(name, num, text) NOMOS_VERDICT_##name = num,
+	NOMOS_VERDICTS(NOMOS_VERDICT_ENUM)
+#undef NOMOS_VERDICT_ENUM
+};
+
+/* The name of a verdict ("ok", "unsigned", ...); "invalid" for unknown values. */
+NOMOS_API const char *nomos_verdict_name(enum nomos_verdict v);
+
+struct nomos_trust;
+
+/* Parses a trust file's text (name is used in messages: "name:line: ..."):
+ * lines `key KEYID BASE64PUB [comment]` (or a public key file line
+ * `nomos-ed25519-public-v1 KEYID BASE64PUB [comment]`), `revoke KEYID
+ * [comment]`, `#` comments and blank lines. Every key id must match its key;
+ * at least one key is required. Returns 0 and sets *out (free with
+ * nomos_trust_free), or -1 with a message in err. */
+NOMOS_API int nomos_trust_parse(const char *text, size_t len, const char *name,
+				struct nomos_trust **out, char *err, size_t errlen);
+/* nomos_trust_parse on the contents of path. */
+NOMOS_API int nomos_trust_load(const char *path, struct nomos_trust **out, char *err,
+			       size_t errlen);
+NOMOS_API void nomos_trust_free(struct nomos_trust *t);
+
+/* What nomos_image_check enforces. */
+struct nomos_check_opts {
+	const struct nomos_trust *trust; /* NULL: no trust store */
+	uint64_t now;                    /* Unix seconds, for the expiry check */
+	uint64_t min_revision;           /* highest revision accepted so far (0: none) */
+	int allow_unsigned;              /* accept unsigned images, and signed ones
+					    when trust is NULL (without checking) */
+};
+
+#define NOMOS_CHECK_SIGNED 1u    /* the image carries a signature */
+#define NOMOS_CHECK_VERIFIED 2u  /* ... verified against a trusted, unrevoked key */
+#define NOMOS_CHECK_UNCHECKED 4u /* ... not checked (no trust store, allow_unsigned) */
+
+/* Applies the trust policy to an opened image: signature (Ed25519 over the
+ * header, content hash and key id, recomputing the content hash), key
+ * revocation and trust, expiry, rollback. Returns the first verdict that
+ * applies, with a one-line reason in msg; *flags (may be NULL) gets
+ * NOMOS_CHECK_*. Only an image with NOMOS_CHECK_VERIFIED may advance the
+ * rollback state. */
+NOMOS_API enum nomos_verdict nomos_image_check(const struct nomos_image *img,
+					       const struct nomos_check_opts *o, unsigned *flags,
+					       char *msg, size_t msglen);
+
+/* The signing key id of img as 16 hex chars in out; returns 1 when the image
+ * is signed, 0 (out = "") when not. */
+NOMOS_API int nomos_image_key_id(const struct nomos_image *img, char out[17]);
+
+/* Rollback state file (one line "nomos-state-v1 REVISION"). read: a missing
+ * file is revision 0; returns 0, or -1 with a message (unreadable, malformed).
+ * record: raises the stored revision to revision under a lock (path.lock),
+ * atomically (temporary file + rename), never lowering it; returns 0 or -1. */
+NOMOS_API int nomos_state_read(const char *path, uint64_t *revision, char *err, size_t errlen);
+NOMOS_API int nomos_state_record(const char *path, uint64_t revision, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *nomos_vm_image_path(const char *explicit_path)
@@ -103,12 +104,80 @@ int nomos_vm_common_opt(int argc, char **argv, int *i, struct nomos_vm_opts *o)
 	return 1;
 }
 
+static const char *opt_or_env(const char *opt, const char *env)
+{
+	const char *v;
+
+	if (opt)
+		return opt;
+	v = getenv(env);
+	return v && *v ? v : NULL;
+}
+
+enum nomos_verdict nomos_vm_open_check(const struct nomos_vm_opts *o, struct nomos_image **out,
+				       struct nomos_vm_trust_info *info, char *err, size_t errlen)
+{
+	struct nomos_vm_trust_info dummy;
+	struct nomos_image *img = NULL;
+	struct nomos_trust *trust = NULL;
+	struct nomos_check_opts co;
+	const char *trust_path = opt_or_env(o->trust, "NOMOS_TRUST");
+	const char *state_path = opt_or_env(o->state, "NOMOS_STATE");
+	const char *au = getenv("NOMOS_ALLOW_UNSIGNED");
+	enum nomos_verdict v;
+	time_t now = time(NULL);
+
+	*out = NULL;
+	if (!info)
+		info = &dummy;
+	memset(info, 0, sizeof *info);
+	info->path = nomos_vm_image_path(o->image);
+	if (nomos_image_open(info->path, NULL, &img, err, errlen))
+		return NOMOS_VERDICT_INVALID;
+	info->have_image = 1;
+	info->is_signed = nomos_image_key_id(img, info->key_id);
+	info->revision = nomos_image_revision(img);
+	info->expires_at = nomos_image_expires_at(img);
+	memset(&co, 0, sizeof co);
+	co.allow_unsigned = o->allow_unsigned || (au && !strcmp(au, "1"));
+	co.now = now < 0 ? 0 : (uint64_t)now;
+	if (trust_path && nomos_trust_load(trust_path, &trust, err, errlen)) {
+		v = NOMOS_VERDICT_INVALID;
+		goto done;
+	}
+	co.trust = trust;
+	if (state_path && nomos_state_read(state_path, &co.min_revision, err, errlen)) {
+		v = NOMOS_VERDICT_INVALID;
+		goto done;
+	}
+	v = nomos_image_check(img, &co, &info->flags, err, errlen);
+	if (v != NOMOS_VERDICT_OK)
+		goto done;
+	if (info->flags & NOMOS_CHECK_UNCHECKED)
+		fprintf(stderr, "nomos-vm: warning: %s is signed by key %s but no trust store was "
+				"given; accepting it unchecked (--allow-unsigned)\n",
+			info->path, info->key_id);
+	/* Only a verified signature may move the rollback floor: an unsigned
+	 * header could otherwise lock the node out of legitimate images. */
+	if (state_path && (info->flags & NOMOS_CHECK_VERIFIED) &&
+	    nomos_state_record(state_path, info->revision, err, errlen)) {
+		v = NOMOS_VERDICT_INVALID;
+		goto done;
+	}
+	snprintf(err, errlen, "ok");
+	*out = img;
+	img = NULL;
+done:
+	nomos_trust_free(trust);
+	nomos_image_close(img);
+	return v;
+}
+
 struct nomos_image *nomos_vm_open(const struct nomos_vm_opts *o, char *err, size_t errlen)
 {
 	struct nomos_image *img = NULL;
-	const char *path = nomos_vm_image_path(o->image);
 
-	if (nomos_image_open(path, NULL, &img, err, errlen)) {
+	if (nomos_vm_open_check(o, &img, NULL, err, errlen) != NOMOS_VERDICT_OK) {
 		fprintf(stderr, "nomos-vm: %s\n", err);
 		return NULL;
 	}

@@ -4,6 +4,7 @@
 #define NOMOS_VM_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "runtime/nomos.h"
 
@@ -38,5 +39,26 @@ extern const char nomos_vm_common_usage[];
  * trust policy); on failure prints the reason to stderr (prefixed
  * "nomos-vm: "), leaves it in err and returns NULL. */
 struct nomos_image *nomos_vm_open(const struct nomos_vm_opts *o, char *err, size_t errlen);
+
+/* What nomos_vm_open_check learned about the image (for `nomos-vm verify`). */
+struct nomos_vm_trust_info {
+	const char *path;   /* the image path used */
+	int have_image;     /* the image opened (structure and content hash ok) */
+	int is_signed;
+	char key_id[17];    /* "" when unsigned */
+	uint64_t revision;
+	uint64_t expires_at;
+	unsigned flags;     /* NOMOS_CHECK_* */
+};
+
+/* The trust policy of every image-reading command (docs/signing.md): opens
+ * the image, loads the trust store (--trust, else $NOMOS_TRUST) and the state
+ * (--state, else $NOMOS_STATE), applies nomos_image_check (--allow-unsigned or
+ * NOMOS_ALLOW_UNSIGNED=1), and on acceptance of a verified signed image
+ * raises the state to its revision. Prints nothing except the warning when a
+ * signature is accepted unchecked. Returns the verdict with a message in err;
+ * *out is the accepted image (NULL unless NOMOS_VERDICT_OK); info may be NULL. */
+enum nomos_verdict nomos_vm_open_check(const struct nomos_vm_opts *o, struct nomos_image **out,
+				       struct nomos_vm_trust_info *info, char *err, size_t errlen);
 
 #endif
