@@ -63,6 +63,8 @@ done
 for n in stdlib-policies/*.nomos corpus/dsl/valid/*.nomos; do
 	[ -f "$n" ] || continue
 	round_trip "$n"
+	if "$NOMOSC" fmt --check "$n" >"$tmp/diff" 2>&1; then ok
+	else bad "$n is not formatted:"; cat "$tmp/diff"; fi
 done
 
 # 4. every ```nomos example in docs/language.md loads, validates and is formatted.
