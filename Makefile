@@ -171,3 +171,43 @@ clean:
 	rm -rf build
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# ---- install / uninstall -------------------------------------------------------
+# `make install PREFIX=/usr/local DESTDIR=` copies the two programs, libnomos
+# (static, and shared with soname libnomos.so.0), its one public header as
+# <nomos/nomos.h>, a pkg-config file generated from tools/nomos.pc.in, the man
+# pages and the starter packs. `make uninstall` with the same PREFIX/DESTDIR
+# removes exactly that. tests/corpus/install.sh checks both.
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+MAN1DIR = $(PREFIX)/share/man/man1
+PACKDIR = $(PREFIX)/share/nomos/stdlib-policies
+MAN_PAGES := docs/man/nomosc.1 docs/man/nomos-vm.1
+PACK_FILES := $(wildcard stdlib-policies/*.yaml stdlib-policies/*.nomos)
+# What a static link of libnomos.a needs besides itself (nomos.pc Requires.private).
+NOMOS_PC_REQUIRES := libsodium jansson
+
+install: all $(LIBNOMOS)
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)/pkgconfig" \
+		"$(DESTDIR)$(INCLUDEDIR)/nomos" "$(DESTDIR)$(MAN1DIR)" "$(DESTDIR)$(PACKDIR)"
+	install -m 755 $(NOMOSC) $(NOMOS_VM) "$(DESTDIR)$(BINDIR)/"
+	install -m 644 $(LIBNOMOS) "$(DESTDIR)$(LIBDIR)/libnomos.a"
+	install -m 755 $(LIBNOMOS_SO) "$(DESTDIR)$(LIBDIR)/libnomos.so.0"
+	ln -sf libnomos.so.0 "$(DESTDIR)$(LIBDIR)/libnomos.so"
+	install -m 644 runtime/nomos.h "$(DESTDIR)$(INCLUDEDIR)/nomos/nomos.h"
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		-e 's|@REQUIRES_PRIVATE@|$(NOMOS_PC_REQUIRES)|g' tools/nomos.pc.in \
+		> "$(DESTDIR)$(LIBDIR)/pkgconfig/nomos.pc"
+	chmod 644 "$(DESTDIR)$(LIBDIR)/pkgconfig/nomos.pc"
+	install -m 644 $(MAN_PAGES) "$(DESTDIR)$(MAN1DIR)/"
+	install -m 644 $(PACK_FILES) "$(DESTDIR)$(PACKDIR)/"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/nomosc" "$(DESTDIR)$(BINDIR)/nomos-vm"
+	rm -f "$(DESTDIR)$(LIBDIR)/libnomos.a" "$(DESTDIR)$(LIBDIR)/libnomos.so" \
+		"$(DESTDIR)$(LIBDIR)/libnomos.so.0" "$(DESTDIR)$(LIBDIR)/pkgconfig/nomos.pc"
+	rm -f "$(DESTDIR)$(INCLUDEDIR)/nomos/nomos.h"
+	rm -f $(foreach m,$(notdir $(MAN_PAGES)),"$(DESTDIR)$(MAN1DIR)/$(m)")
+	rm -rf "$(DESTDIR)$(PACKDIR)"
+	rmdir "$(DESTDIR)$(INCLUDEDIR)/nomos" "$(DESTDIR)$(PREFIX)/share/nomos" 2>/dev/null || true
