@@ -143,7 +143,7 @@ check:
 # libFuzzer targets: each built with every library source, run FUZZ_SECONDS.
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_CFLAGS = $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I. -Ibuild/fuzz/gen $(PKG_CFLAGS)
+	-I. -Ibuild/fuzz/gen -DNOMOS_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 build/fuzz/%: tests/fuzz/%.c $(VM_SRC) $(RT_SRC) $(CC_SRC) $(SUPPORT_SRC) $(RE_SRC) $(Y_SRC)
 	$(MAKE) B=build/fuzz CC=clang CFLAGS="-O1 -g" build/fuzz/libnomosc.a >/dev/null
 	clang $(FUZZ_CFLAGS) -Wno-unused-parameter -Wno-unused-variable -Wno-conversion \

@@ -380,7 +380,8 @@ int rt_json_indent(struct rt_buf *out, const char *json, size_t len)
 			break;
 		case '}':
 		case ']':
-			depth--;
+			if (depth)
+				depth--;
 			rt_buf_putc(out, '\n');
 			for (d = 0; d < depth; d++)
 				rt_buf_puts(out, "  ");

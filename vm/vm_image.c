@@ -104,6 +104,86 @@ static int is_hex64(const struct vm_image *img, const uint8_t *p)
 	return 1;
 }
 
+/* Checks that s[0..n) is exactly one JSON value (RFC 8259 syntax, nesting at
+ * most 64), as the compiler writes obligation values and argv patterns; the
+ * runtime copies these bytes into its JSON output, so they must be sound. */
+static int json_valid(const uint8_t *s, size_t n)
+{
+	uint8_t stack[64]; /* '{' or '[' per open container */
+	size_t i = 0, depth = 0, j;
+	int need_key;
+
+	for (;;) {
+		/* A value. */
+		if (i >= n)
+			return 0;
+		if (s[i] == '{' || s[i] == '[') {
+			if (depth == sizeof stack)
+				return 0;
+			stack[depth++] = s[i++];
+			if (i < n && s[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
+				i++;
+				depth--;
+				goto after_value;
+			}
+			need_key = stack[depth - 1] == '{';
+			if (need_key)
+				goto key;
+			continue;
+		}
+		if (s[i] == '"') {
+			for (i++; i < n && s[i] != '"'; i++)
+				if (s[i] < 0x20 || (s[i] == '\\' && ++i >= n))
+					return 0;
+			if (i++ >= n)
+				return 0;
+		} else if (n - i >= 4 && (!memcmp(s + i, "true", 4) || !memcmp(s + i, "null", 4))) {
+			i += 4;
+		} else if (n - i >= 5 && !memcmp(s + i, "false", 5)) {
+			i += 5;
+		} else if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
+			for (j = i + 1; j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.' ||
+						  s[j] == 'e' || s[j] == 'E' || s[j] == '+' || s[j] == '-');
+			     j++)
+				;
+			i = j;
+		} else {
+			return 0;
+		}
+after_value:
+		if (depth == 0)
+			return i == n;
+		if (i >= n)
+			return 0;
+		if (s[i] == (stack[depth - 1] == '{' ? '}' : ']')) {
+			i++;
+			depth--;
+			goto after_value;
+		}
+		if (s[i++] != ',')
+			return 0;
+		if (stack[depth - 1] == '[')
+			continue;
+key:
+		if (i >= n || s[i] != '"')
+			return 0;
+		for (i++; i < n && s[i] != '"'; i++)
+			if (s[i] < 0x20 || (s[i] == '\\' && ++i >= n))
+				return 0;
+		if (i++ >= n || i >= n || s[i++] != ':')
+			return 0;
+	}
+}
+
+static int strref_json(const struct vm_image *img, const uint8_t *ref)
+{
+	uint32_t len;
+	const uint8_t *s = vm_str(img, ref, &len);
+
+	return json_valid(s, len);
+}
+
+
 static int str_cmp(const struct vm_image *img, const uint8_t *a, const uint8_t *b)
 {
 	uint32_t al, bl, m;
@@ -334,7 +414,8 @@ static enum vm_error verify_records(struct vctx *v)
 	}
 	for (i = 0; i < img->n_oblig; i++) {
 		r = img->sec[VM_SEC_OBLIG] + (size_t)i * 16;
-		if (!strref_ok(img, r + VM_OBL_KEY) || !strref_ok(img, r + VM_OBL_VALUE))
+		if (!strref_ok(img, r + VM_OBL_KEY) || !strref_ok(img, r + VM_OBL_VALUE) ||
+		    !strref_json(img, r + VM_OBL_VALUE))
 			return fail(v, VM_E_OBLIG, "obligation entry %lu", (unsigned long)(i));
 	}
 	for (i = 0; i < img->n_argv; i++) {
@@ -342,7 +423,7 @@ static enum vm_error verify_records(struct vctx *v)
 		off = vm_rd32(r + VM_ARGV_BLOB);
 		len = vm_rd32(r + VM_ARGV_BLOB_LEN);
 		if (!strref_ok(img, r + VM_ARGV_JSON) || !strref_ok(img, r + VM_ARGV_KEY) ||
-		    off % 8 || (uint64_t)off + len > blobs)
+		    !strref_json(img, r + VM_ARGV_JSON) || off % 8 || (uint64_t)off + len > blobs)
 			return fail(v, VM_E_ARGV, "argv pattern %lu", (unsigned long)(i));
 		if (vm_argv_verify(img->sec[VM_SEC_BLOBS] + off, len, &why))
 			return fail_why(v, VM_E_ARGV, "argv pattern", i, why);
