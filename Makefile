@@ -63,7 +63,7 @@ LIBNOMOSC := $(B)/libnomosc.a
 NOMOSC := $(B)/nomosc
 NOMOS_VM := $(B)/nomos-vm
 
-.PHONY: all deps test check fuzz bench demo clean install uninstall lint-deps
+.PHONY: all deps test check tsan fuzz bench demo clean install uninstall lint-deps
 .SECONDARY:
 
 all: deps $(NOMOSC) $(NOMOS_VM) $(LIBNOMOS_SO)
@@ -134,11 +134,18 @@ $(B)/bench/%: tests/bench/%.c $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS)
 test: all $(UNIT_BIN) lint-deps
 	@B=$(B) NOMOSC=$(NOMOSC) NOMOS_VM=$(NOMOS_VM) sh tests/run-all.sh $(UNIT_BIN)
 
-# clang ASan + UBSan rebuild of everything, then the whole suite.
+# clang ASan + UBSan rebuild of everything, then the whole suite; then the
+# multi-threaded evaluation test under ThreadSanitizer.
 check:
 	$(MAKE) B=build/asan CC=clang \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" test
+	$(MAKE) tsan
+
+tsan:
+	$(MAKE) B=build/tsan CC=clang CFLAGS="-O1 -g -fsanitize=thread" \
+		LDFLAGS="-fsanitize=thread" build/tsan/tests/test_threads
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/test_threads
 
 # libFuzzer targets: each built with every library source, run FUZZ_SECONDS.
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
