@@ -171,7 +171,7 @@ static void comment_text(struct pr *p, int32_t ci)
 	const char *s = p->doc->src->text + c->off;
 	size_t n = c->len;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		n--;
 	put(p, s, n);
 	p->printed++;

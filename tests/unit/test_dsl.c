@@ -343,6 +343,8 @@ static const char *const fmt_sources[] = {
 	"allow process.exec \"file://w/\" as long when argv [\"aaaaaaaaaaaa\", \"bbbbbbbbbbbbbbb\"] or "
 	"[\"cccccccccccccc\", \"dddddddddddddd\"] or [\"eeeeeeeeeeee\"]\n",
 	"allow a \"x\" as b with { # c1\n}\nallow a \"x\" as c for principal [ # c2\n]\n",
+	/* fuzz regression: trailing tabs and carriage returns mixed in a comment */
+	"# c\t\r\t\t\r\ndeny a \"x\" as b # t \t\r\t\r\n",
 };
 
 static size_t count_hash(const char *s)
