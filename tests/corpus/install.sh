@@ -78,9 +78,11 @@ if command -v c++ >/dev/null 2>&1; then
 		-x c++ -c -o "$T/alone.o" "$T/alone.c"
 fi
 
-# A tiny client: image ACTION.json DECISION RULE_ID HASH. Decides the action
-# with the public API and checks the decision, the first matched rule id and
-# the bundle hash; prints the result JSON.
+# A tiny client: image ACTION.json DECISION RULE_ID HASH TRUST|-. Applies the
+# trust policy (TRUST file, or "-" for none with unsigned images allowed),
+# decides the action with the public API and checks the decision, the first
+# matched rule id and the bundle hash; prints the result JSON. A refused image
+# exits 3 with the verdict name.
 cat >"$T/client.c" <<'EOF'
 #include <nomos/nomos.h>
 #include <stdio.h>
@@ -92,6 +94,9 @@ static const char *const names[] = { "ALLOW", "DENY", "REQUIRE_APPROVAL" };
 int main(int argc, char **argv)
 {
 	struct nomos_image *img = NULL;
+	struct nomos_trust *trust = NULL;
+	struct nomos_check_opts co;
+	enum nomos_verdict v;
 	struct nomos_eval *ev;
 	char err[256], json[65536];
 	size_t n, idlen = 0;
@@ -99,7 +104,7 @@ int main(int argc, char **argv)
 	FILE *f;
 	int d, ok;
 
-	if (argc != 6)
+	if (argc != 7)
 		return 2;
 	f = fopen(argv[2], "rb");
 	if (!f)
@@ -109,6 +114,21 @@ int main(int argc, char **argv)
 	if (nomos_image_open(argv[1], NULL, &img, err, sizeof err)) {
 		fprintf(stderr, "client: %s\n", err);
 		return 1;
+	}
+	memset(&co, 0, sizeof co);
+	co.allow_unsigned = !strcmp(argv[6], "-");
+	if (!co.allow_unsigned && nomos_trust_load(argv[6], &trust, err, sizeof err)) {
+		fprintf(stderr, "client: %s\n", err);
+		nomos_image_close(img);
+		return 1;
+	}
+	co.trust = trust;
+	v = nomos_image_check(img, &co, NULL, err, sizeof err);
+	nomos_trust_free(trust);
+	if (v != NOMOS_VERDICT_OK) {
+		printf("refused %s: %s\n", nomos_verdict_name(v), err);
+		nomos_image_close(img);
+		return 3;
 	}
 	ev = nomos_eval_new(img, 0);
 	if (!ev) {
@@ -139,19 +159,35 @@ pack=$P/share/nomos/stdlib-policies/safe-coding-agent.yaml
 check "installed nomosc builds an installed pack" "$P/bin/nomosc" build "$pack" -o "$T/bundle.nbc"
 hash=$("$P/bin/nomosc" hash "$pack" 2>/dev/null)
 check "nomosc hash prints a hash" sh -c "printf '%s' '$hash' | grep -Eqx '[0-9a-f]{64}'"
+# ... and, signed with a key from the installed keygen, passes the trust check.
+check "installed nomosc keygen" "$P/bin/nomosc" keygen "$T/ci"
+cat "$T/ci.pub" >"$T/trust.txt"
+check "installed nomosc build --sign" "$P/bin/nomosc" build "$pack" --sign "$T/ci.key" \
+	-o "$T/signed.nbc"
 for c in "allow-readme ALLOW coding-read-workspace" "deny-env DENY coding-deny-read-env"; do
 	set -- $c
 	check "shared client: $1 -> $2 [$3]" env LD_LIBRARY_PATH="$P/lib" \
-		"$T/client" "$T/bundle.nbc" "corpus/quickstart/$1.json" "$2" "$3" "$hash"
+		"$T/client" "$T/bundle.nbc" "corpus/quickstart/$1.json" "$2" "$3" "$hash" -
 	check "static client: $1 -> $2 [$3]" env -u LD_LIBRARY_PATH \
-		"$T/client-static" "$T/bundle.nbc" "corpus/quickstart/$1.json" "$2" "$3" "$hash"
+		"$T/client-static" "$T/bundle.nbc" "corpus/quickstart/$1.json" "$2" "$3" "$hash" -
+	check "shared client, signed image: $1 -> $2 [$3]" env LD_LIBRARY_PATH="$P/lib" \
+		"$T/client" "$T/signed.nbc" "corpus/quickstart/$1.json" "$2" "$3" "$hash" "$T/trust.txt"
 done
-# The client really checks: a wrong expectation must fail.
+# The client really checks: a wrong expectation must fail, and the library
+# must refuse the unsigned image under a trust store.
 if env LD_LIBRARY_PATH="$P/lib" "$T/client" "$T/bundle.nbc" corpus/quickstart/deny-env.json \
-	ALLOW coding-deny-read-env "$hash" >/dev/null 2>&1; then
+	ALLOW coding-deny-read-env "$hash" - >/dev/null 2>&1; then
 	fail "client accepted a wrong expected decision"
 else
 	pass
+fi
+env LD_LIBRARY_PATH="$P/lib" "$T/client" "$T/bundle.nbc" corpus/quickstart/deny-env.json \
+	DENY coding-deny-read-env "$hash" "$T/trust.txt" >"$T/out" 2>&1
+rc=$?
+if [ "$rc" -eq 3 ] && grep -q '^refused unsigned' "$T/out"; then
+	pass
+else
+	fail "unsigned image under a trust store: exit $rc, $(cat "$T/out")"
 fi
 
 if ! make --no-print-directory B="$B" PREFIX="$PREFIX" DESTDIR="$D" uninstall >"$T/make.log" 2>&1; then
