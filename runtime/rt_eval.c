@@ -73,12 +73,12 @@ int nomos_eval_json(struct nomos_eval *ev, const char *json, size_t len)
 	int rc;
 
 	ev->have_action = 0;
-	ev->error[0] = '\0';
 	if (!ev->img) {
 		/* A refused evaluator keeps its image_error reason and message. */
 		ev->decision = VM_DEC_DENY;
 		return NOMOS_DENY;
 	}
+	ev->error[0] = '\0';
 	rc = rt_action_decode(&ev->actx, json, len, a, &err);
 	if (rc != RT_ACTION_OK) {
 		decide_error(ev,

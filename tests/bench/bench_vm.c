@@ -1,0 +1,284 @@
+/* bench_vm.c: decisions per second and ns per decision for generated bundles
+ * of 15, 1,000 and 10,000 rules, for the VM and for a baseline evaluator that
+ * loops over every rule with the reference matchers (upstream's algorithm),
+ * with the action already decoded and end to end from JSON text. Ratios are
+ * against runs in this same process; absolute times depend on the machine. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compiler/cc_emit.h"
+#include "compiler/cc_inputs.h"
+#include "runtime/rt_internal.h"
+#include "tests/support/ref_match.h"
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static const char *const exts[] = { "py", "js", "go", "rs", "md", "txt", "json", "yaml" };
+static const char *const types[] = { "fs.read", "fs.write", "net.http_request", "process.exec" };
+
+/* Writes a bundle of n generated rules to path (JSON). Rules are varied so
+ * that only a handful match the benchmark action. */
+static void gen_bundle(const char *path, unsigned n)
+{
+	FILE *f = fopen(path, "w");
+	unsigned i;
+
+	fprintf(f, "{\"version\":\"v1\",\"rules\":[\n");
+	for (i = 0; i < n; i++) {
+		const char *t = types[i % 4];
+		const char *dec = i % 7 == 0 ? "DENY" : i % 11 == 0 ? "REQUIRE_APPROVAL" : "ALLOW";
+
+		fprintf(f, "%s{\"id\":\"r%05u\",\"action_type\":\"%s\",\"decision\":\"%s\",", i ? "," : "",
+			i, t, dec);
+		if (i % 4 == 2)
+			fprintf(f, "\"resource\":\"url://host%u.example.com/api/**\"", i);
+		else if (i % 4 == 3)
+			fprintf(f, "\"resource\":\"file://workspace/\",\"exec_match\":{\"argv_patterns\":"
+				   "[[\"tool%u\",\"**\"]]}", i);
+		else if (i % 3 == 0)
+			fprintf(f, "\"resource\":\"file://workspace/dir%u/**/*.%s\"", i, exts[i % 8]);
+		else
+			fprintf(f, "\"resource\":\"file://workspace/dir%u/src/*.%s\"", i, exts[i % 8]);
+		if (i % 5 == 0)
+			fprintf(f, ",\"principals\":[\"alice\",\"bob\"]");
+		if (i % 13 == 0)
+			fprintf(f, ",\"obligations\":{\"output_max_bytes\":%u}", 1000 + i);
+		fprintf(f, "}\n");
+	}
+	/* The rules the benchmark action hits, present at every size. */
+	fprintf(f, ",{\"id\":\"hit-allow\",\"action_type\":\"fs.read\",\"resource\":"
+		   "\"file://workspace/**\",\"decision\":\"ALLOW\"}"
+		   ",{\"id\":\"hit-deny\",\"action_type\":\"fs.read\",\"resource\":"
+		   "\"file://workspace/**/secrets/*.pem\",\"decision\":\"DENY\"}"
+		   ",{\"id\":\"hit-approve\",\"action_type\":\"*\",\"resource\":"
+		   "\"file://workspace/project/**\",\"decision\":\"REQUIRE_APPROVAL\","
+		   "\"principals\":[\"carol\"]}]}\n");
+	fclose(f);
+}
+
+/* ~50-byte resource, matching hit-allow and hit-approve's glob. */
+static const char action_json[] =
+	"{\"schema_version\":\"v1\",\"action_id\":\"bench-1\",\"action_type\":\"fs.read\","
+	"\"resource\":\"file://workspace/project/src/module/handler.py\",\"params\":{},"
+	"\"principal\":\"alice\",\"agent\":\"codex\",\"environment\":\"dev\",\"trace_id\":\"bench-1\"}";
+
+struct baseline {
+	const struct cc_rule *rules;
+	size_t n;
+};
+
+static int list_ok(const struct cc_strlist *l, const struct rt_span *v)
+{
+	size_t i;
+
+	if (!l->n)
+		return 1;
+	for (i = 0; i < l->n; i++)
+		if ((l->items[i].len == 1 && l->items[i].s[0] == '*') ||
+		    (l->items[i].len == v->len && !memcmp(l->items[i].s, v->ptr, v->len)))
+			return 1;
+	return 0;
+}
+
+/* Upstream's algorithm: every rule, reference matchers, deny wins. */
+static int baseline_eval(const struct baseline *b, const struct rt_action *a, uint32_t *hits)
+{
+	size_t i, n = 0;
+	int deny = 0, appr = 0;
+
+	for (i = 0; i < b->n; i++) {
+		const struct cc_rule *r = &b->rules[i];
+
+		if (!(r->action_type.len == 1 && r->action_type.s[0] == '*') &&
+		    (r->action_type.len != a->action_type.len ||
+		     memcmp(r->action_type.s, a->action_type.ptr, a->action_type.len)))
+			continue;
+		if (ref_glob_match(r->resource.s, r->resource.len, a->resource.ptr, a->resource.len) != 1)
+			continue;
+		if (!list_ok(&r->principals, &a->principal) || !list_ok(&r->agents, &a->agent) ||
+		    !list_ok(&r->environments, &a->environment))
+			continue;
+		if (r->has_exec_match)
+			continue; /* the benchmark action is not process.exec */
+		hits[n++] = (uint32_t)i;
+		deny |= r->decision.s[0] == 'D';
+		appr |= r->decision.s[0] == 'R';
+	}
+	return deny ? 1 : appr ? 2 : n ? 0 : 1;
+}
+
+struct result {
+	double vm_pre, vm_json, base_pre, base_json;
+};
+
+struct bctx {
+	struct nomos_image *img;
+	struct nomos_eval *ev;
+	const struct baseline *b;
+	struct rt_action_ctx *actx;
+	struct rt_action *act;
+	uint32_t *hits;
+	int sink;
+};
+
+static void do_vm_pre(struct bctx *c)
+{
+	c->sink += vm_eval(&c->img->vm, &c->ev->vact, &c->ev->res);
+}
+
+static void do_vm_json(struct bctx *c)
+{
+	c->sink += nomos_eval_json(c->ev, action_json, sizeof action_json - 1);
+}
+
+static void do_base_pre(struct bctx *c)
+{
+	c->sink += baseline_eval(c->b, c->act, c->hits);
+}
+
+static void do_base_json(struct bctx *c)
+{
+	struct rt_action_error aerr;
+
+	rt_action_decode(c->actx, action_json, sizeof action_json - 1, c->act, &aerr);
+	c->sink += baseline_eval(c->b, c->act, c->hits);
+}
+
+/* Median ns per call over 9 batches of iters calls. */
+static double median_ns(long iters, void (*fn)(struct bctx *), struct bctx *c)
+{
+	double t[9], s;
+	long k;
+	int b;
+
+	for (b = 0; b < 9; b++) {
+		s = now_ns();
+		for (k = 0; k < iters; k++)
+			fn(c);
+		t[b] = (now_ns() - s) / (double)iters;
+	}
+	qsort(t, 9, sizeof t[0], dbl_cmp);
+	return t[4];
+}
+
+static int run(unsigned nrules, struct result *res)
+{
+	char path[] = "/tmp/nomos-bench-XXXXXX";
+	int fd = mkstemp(path);
+	const char *p = path;
+	struct cc_arena a;
+	struct cc_diag_sink sink = { 0 };
+	struct cc_loaded l;
+	struct rt_buf bytes;
+	struct nomos_image *img;
+	struct nomos_eval *ev;
+	struct baseline b;
+	struct rt_action_ctx actx;
+	struct rt_action act;
+	struct rt_action_error aerr;
+	uint32_t *hits;
+	char err[256];
+	double t0, compile_ms;
+	volatile int sink_v = 0;
+	struct bctx c;
+	long iters_vm = 200000, iters_base = nrules >= 10000 ? 200 : nrules >= 1000 ? 2000 : 100000;
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	gen_bundle(path, nrules);
+	cc_arena_init(&a);
+	rt_buf_init(&bytes);
+	t0 = now_ns();
+	if (cc_load_inputs(&a, &sink, &p, 1, &l) ||
+	    cc_emit_image(&a, &sink, (const struct cc_bundle *const *)l.bundles, l.n_bundles, l.hash,
+			  NULL, &bytes)) {
+		fprintf(stderr, "bench: compile failed\n");
+		return -1;
+	}
+	compile_ms = (now_ns() - t0) / 1e6;
+	if (nomos_image_open_mem(bytes.data, bytes.len, NULL, &img, err, sizeof err)) {
+		fprintf(stderr, "bench: %s\n", err);
+		return -1;
+	}
+	ev = nomos_eval_new(img, 0);
+	nomos_eval_json(ev, action_json, sizeof action_json - 1);
+	if (ev->decision != VM_DEC_REQUIRE_APPROVAL && ev->decision != VM_DEC_ALLOW &&
+	    ev->decision != VM_DEC_DENY)
+		return -1;
+	b.rules = l.rules;
+	b.n = l.n_rules;
+	hits = calloc(l.n_rules, sizeof *hits);
+	rt_action_ctx_init(&actx);
+	rt_action_decode(&actx, action_json, sizeof action_json - 1, &act, &aerr);
+
+	c.img = img;
+	c.ev = ev;
+	c.b = &b;
+	c.actx = &actx;
+	c.act = &act;
+	c.hits = hits;
+	c.sink = 0;
+	res->vm_pre = median_ns(iters_vm, do_vm_pre, &c);
+	res->vm_json = median_ns(iters_vm / 10, do_vm_json, &c);
+	res->base_pre = median_ns(iters_base, do_base_pre, &c);
+	res->base_json = median_ns(iters_base, do_base_json, &c);
+	sink_v = c.sink;
+	(void)sink_v;
+	printf("%6u rules  compile %8.1f ms  image %7zu B | VM %7.1f ns (%9.0f/s)  JSON->decision "
+	       "%7.1f ns | baseline %10.1f ns  JSON %10.1f ns | baseline/VM %8.1fx\n",
+	       nrules + 3, compile_ms, bytes.len, res->vm_pre, 1e9 / res->vm_pre, res->vm_json,
+	       res->base_pre, res->base_json, res->base_pre / res->vm_pre);
+	free(hits);
+	rt_action_ctx_free(&actx);
+	nomos_eval_free(ev);
+	nomos_image_close(img);
+	rt_buf_free(&bytes);
+	cc_arena_free(&a);
+	unlink(path);
+	return 0;
+}
+
+int main(void)
+{
+	static const unsigned sizes[] = { 12, 1000 - 3, 10000 - 3 };
+	const char *only = getenv("BENCH_VM_SIZE");
+	struct result r[3];
+	size_t i;
+
+	printf("bench_vm: one fs.read action (~50-byte resource) against generated bundles;\n"
+	       "median of 9 batches; 'VM' = pre-decoded action, vm_eval only.\n");
+	for (i = 0; i < 3; i++) {
+		if (only && (unsigned)atoi(only) != sizes[i] + 3)
+			continue;
+		if (run(sizes[i], &r[i]))
+			return 1;
+	}
+	if (only)
+		return 0;
+	printf("ratios (same process): VM 10000/15 rules = %.2f (target <= 1.5); "
+	       "JSON->decision 10000/15 = %.2f; baseline 10000/15 = %.0f\n",
+	       r[2].vm_pre / r[0].vm_pre, r[2].vm_json / r[0].vm_json,
+	       r[2].base_pre / r[0].base_pre);
+	printf("targets: VM median at 10000 rules %.1f ns (target <= 150 ns); JSON->decision "
+	       "%.2f us (target <= 3 us)\n",
+	       r[2].vm_pre, r[2].vm_json / 1000);
+	return 0;
+}
