@@ -474,10 +474,16 @@ static struct ynode *jstring(struct jparser *j)
 	char *out;
 	struct ynode *n;
 
+	size_t end;
+
 	j->i++;
-	/* decoded text is never longer than 3x the source bytes (a 1-byte invalid
-	 * UTF-8 byte becomes the 3-byte U+FFFD) */
-	out = cc_arena_alloc(j->c->a, (j->n - j->i) * 3 + 4);
+	/* Find the closing quote first: the decoded text is never longer than 3x
+	 * the source bytes of the string (a 1-byte invalid UTF-8 byte becomes the
+	 * 3-byte U+FFFD), so the buffer is sized by the string, not the file. */
+	for (end = j->i; end < j->n && j->t[end] != '"'; end++)
+		if (j->t[end] == '\\' && end + 1 < j->n)
+			end++;
+	out = cc_arena_alloc(j->c->a, (end - j->i) * 3 + 4);
 	if (!out) {
 		oom(j->c, pos_at(j->c, start, 1));
 		j->failed = 1;
