@@ -777,7 +777,8 @@ static int emit_dfa(struct ctx *x, struct cc_arena *tmp, const struct built *b,
 			first_id[newid[s]] = (uint32_t)nids;
 			nids += b->acc_n[s];
 		}
-	width = m <= 65536 ? 2 : 4;
+	/* Transitions hold premultiplied row offsets (state * classes). */
+	width = (uint64_t)m * b->nc <= 65536 ? 2 : 4;
 	trans_off = VM_DFA_HDR + 256;
 	acc_off = al8(trans_off + (size_t)m * b->nc * width);
 	ids_off = al8(acc_off + (size_t)m * 8);
@@ -804,7 +805,7 @@ static int emit_dfa(struct ctx *x, struct cc_arena *tmp, const struct built *b,
 		uint32_t r = repr[s];
 
 		for (c = 0; c < b->nc; c++) {
-			uint32_t to = newid[b->trans[(size_t)r * b->nc + c]];
+			uint32_t to = newid[b->trans[(size_t)r * b->nc + c]] * b->nc;
 			size_t at = trans_off + ((size_t)s * b->nc + c) * width;
 
 			if (width == 2)

@@ -429,12 +429,21 @@ static int type_ref_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+static int is_star(const char *s, size_t len)
+{
+	return len == 1 && s[0] == '*';
+}
+
+/* One action-type group per distinct action type. A typed group's automata
+ * also carry the resources of the "*" rules, so evaluation runs exactly one
+ * group over the resource; the "*" group alone serves action types that no
+ * rule names. */
 static int emit_groups(struct emit *e, const struct rule_ref *rules, size_t n,
 		       const struct cc_emit_opts *opts)
 {
 	struct type_ref *tr = cc_arena_array(e->a, n, sizeof *tr);
 	struct cc_pattern *pats = cc_arena_array(e->a, n, sizeof *pats);
-	size_t i, j, k;
+	size_t i, j, k, m, nstar = 0, star_first = 0;
 
 	if (!tr || !pats)
 		return -2;
@@ -444,25 +453,38 @@ static int emit_groups(struct emit *e, const struct rule_ref *rules, size_t n,
 		tr[i].rule = (uint32_t)i;
 	}
 	qsort(tr, n, sizeof *tr, type_ref_cmp);
+	for (i = 0; i < n; i++)
+		if (is_star(tr[i].s, tr[i].len)) {
+			if (!nstar)
+				star_first = i;
+			nstar++;
+		}
 	for (i = 0; i < n; i = j) {
 		struct cc_automata set;
 		struct cc_automata_error err;
 		uint8_t rec[24];
 		int rc;
 
-		for (j = i; j < n && !rt_bytes_cmp(tr[j].s, tr[j].len, tr[i].s, tr[i].len); j++) {
-			const struct cc_rule *r = rules[tr[j].rule].rule;
+		for (j = i; j < n && !rt_bytes_cmp(tr[j].s, tr[j].len, tr[i].s, tr[i].len); j++)
+			;
+		m = 0;
+		for (k = i; k < j; k++)
+			pats[m++].id = tr[k].rule;
+		if (!is_star(tr[i].s, tr[i].len))
+			for (k = star_first; k < star_first + nstar; k++)
+				pats[m++].id = tr[k].rule;
+		for (k = 0; k < m; k++) {
+			const struct cc_rule *r = rules[pats[k].id].rule;
 
-			pats[j - i].text = r->resource.s;
-			pats[j - i].len = r->resource.len;
-			pats[j - i].kind = r->resource_kind;
-			pats[j - i].id = tr[j].rule;
+			pats[k].text = r->resource.s;
+			pats[k].len = r->resource.len;
+			pats[k].kind = r->resource_kind;
 		}
-		rc = cc_automata_build(e->a, pats, j - i, opts->limits, &set, &err);
+		rc = cc_automata_build(e->a, pats, m, opts->limits, &set, &err);
 		if (rc) {
 			if (rc == -1) {
 				const struct cc_rule *r =
-					rules[pats[err.pattern < j - i ? err.pattern : 0].id].rule;
+					rules[pats[err.pattern < m ? err.pattern : 0].id].rule;
 				struct cc_pos pos = r->resource.pos;
 
 				if (r->resource_kind == CC_MATCH_REGEX && pos.col)
@@ -478,7 +500,7 @@ static int emit_groups(struct emit *e, const struct rule_ref *rules, size_t n,
 		intern(&e->st, tr[i].s, tr[i].len, rec + VM_AT_TYPE);
 		set32(rec + VM_AT_AUTO, (uint32_t)(e->autotab.len / 8));
 		set32(rec + VM_AT_AUTO_N, (uint32_t)set.n);
-		set32(rec + VM_AT_RULES, (uint32_t)(j - i));
+		set32(rec + VM_AT_RULES, (uint32_t)m);
 		rt_buf_put(&e->atypes, rec, sizeof rec);
 		for (k = 0; k < set.n; k++) {
 			pad8(&e->blobs);

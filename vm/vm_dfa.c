@@ -51,7 +51,7 @@ static int verify_dfa(const uint8_t *b, size_t len, uint32_t id_limit, const cha
 		FAIL("automaton: DFA start state out of range");
 	if (width != 2 && width != 4)
 		FAIL("automaton: DFA transition width is not 2 or 4");
-	if (width == 2 && ns > 65536)
+	if (width == 2 && (uint64_t)ns * nc > 65536)
 		FAIL("automaton: DFA has too many states for 16-bit transitions");
 	if (vm_dfa_rd32(b + 44) != 0)
 		FAIL("automaton: DFA reserved header field is not zero");
@@ -71,7 +71,7 @@ static int verify_dfa(const uint8_t *b, size_t len, uint32_t id_limit, const cha
 	for (i = 0; i < cells; i++) {
 		uint32_t to = width == 2 ? vm_dfa_rd16(t + 2 * i) : vm_dfa_rd32(t + 4 * i);
 
-		if (to >= ns)
+		if (to % nc || to / nc >= ns)
 			FAIL("automaton: DFA transition target out of range");
 		if (i < nc && to != 0)
 			FAIL("automaton: DFA state 0 is not the dead state");
@@ -168,14 +168,18 @@ static uint32_t run_dfa(const uint8_t *b, const uint8_t *in, size_t n, const uin
 	size_t nc = vm_dfa_rd32(b + 16), i;
 	uint32_t s = vm_dfa_rd32(b + 20);
 
+	/* s is a row offset (state * classes): transitions are premultiplied,
+	 * so the hot loop is one class lookup and one load per byte. */
+	s *= (uint32_t)nc;
 	*ids = b + vm_dfa_rd32(b + 40);
 	if (vm_dfa_rd32(b + 24) == 2) {
 		for (i = 0; i < n && s != 0; i++)
-			s = vm_dfa_rd16(t + 2 * ((size_t)s * nc + cls[in[i]]));
+			s = vm_dfa_rd16(t + 2 * ((size_t)s + cls[in[i]]));
 	} else {
 		for (i = 0; i < n && s != 0; i++)
-			s = vm_dfa_rd32(t + 4 * ((size_t)s * nc + cls[in[i]]));
+			s = vm_dfa_rd32(t + 4 * ((size_t)s + cls[in[i]]));
 	}
+	s /= (uint32_t)nc;
 	*ids += 4 * (size_t)vm_dfa_rd32(acc + 8 * (size_t)s);
 	return vm_dfa_rd32(acc + 8 * (size_t)s + 4);
 }

@@ -17,7 +17,9 @@
  *  28 u32 n_ids (id pool size) 32 u32 trans_off   36 u32 accept_off
  *  40 u32 ids_off             44 u32 reserved 0
  *  48 u8[256] byte -> class map
- *  trans_off:  n_states rows of n_classes next-state entries (u16 or u32)
+ *  trans_off:  n_states rows of n_classes next-state entries (u16 or u32),
+ *              premultiplied: the entry is next_state * n_classes, the offset
+ *              of the next row (width 2 only when n_states * n_classes <= 65536)
  *  accept_off: n_states records {u32 first id index, u32 id count}
  *  ids_off:    n_ids u32 pattern ids (each state's list sorted, unique)
  *  Sections appear in this order, each 8-aligned, zero padded, ending the blob.
@@ -42,7 +44,7 @@
 #include <stdint.h>
 
 #define VM_DFA_MAGIC 0x5455414eu /* "NAUT" */
-#define VM_DFA_VERSION 1u
+#define VM_DFA_VERSION 2u /* 2: premultiplied transitions */
 #define VM_DFA_KIND_DFA 1u
 #define VM_DFA_KIND_NFA 2u
 #define VM_DFA_HDR 48u

@@ -323,8 +323,11 @@ static int run_group(struct ectx *e, struct vm_result *r, long g)
 		for (k = 0; k < cnt; k++) {
 			rid = vm_rd32(ids + (size_t)k * 4);
 			rule = vm_rule(img, rid);
-			/* The automaton must only name rules of its group. */
-			if (memcmp(rule + VM_RULE_ATYPE, grp + VM_AT_TYPE, 8) != 0)
+			/* The automaton must only name rules of its group's type, or
+			 * "*" rules (which every typed group also carries). */
+			if (memcmp(rule + VM_RULE_ATYPE, grp + VM_AT_TYPE, 8) != 0 &&
+			    !(vm_rd32(rule + VM_RULE_ATYPE + 4) == 1 &&
+			      img->strtab[vm_rd32(rule + VM_RULE_ATYPE)] == '*'))
 				return -1;
 			f = run_prog(e, rule);
 			if (r->trace)
@@ -412,7 +415,7 @@ static void fail_closed(struct vm_result *r)
 int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_result *r)
 {
 	struct ectx e;
-	long g, star;
+	long g;
 	unsigned c;
 	uint32_t i, total, a, b, na, nb;
 	int has_em = 0, has_al = 0;
@@ -431,9 +434,12 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 	if (r->trace)
 		trace_init(img, act, r->trace);
 
+	/* A typed group also holds the "*" rules; only an action type no rule
+	 * names falls back to the "*" group. */
 	g = find_group(img, act->action_type, act->action_type_len);
-	star = find_group(img, (const uint8_t *)"*", 1);
-	if ((g >= 0 && run_group(&e, r, g)) || (star >= 0 && star != g && run_group(&e, r, star))) {
+	if (g < 0)
+		g = find_group(img, (const uint8_t *)"*", 1);
+	if (g >= 0 && run_group(&e, r, g)) {
 		fail_closed(r);
 		return -1;
 	}
