@@ -99,34 +99,6 @@ static int parse_time(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int write_atomic(const char *path, const void *p, size_t n)
-{
-	size_t len = strlen(path) + 16;
-	char *tmp = malloc(len);
-	FILE *f;
-	int ok;
-
-	if (!tmp)
-		return -1;
-	snprintf(tmp, len, "%s.tmp", path);
-	f = fopen(tmp, "wb");
-	if (!f) {
-		fprintf(stderr, "nomosc: cannot write %s: %s\n", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	ok = fwrite(p, 1, n, f) == n;
-	ok = !fclose(f) && ok;
-	if (!ok || rename(tmp, path)) {
-		fprintf(stderr, "nomosc: cannot write %s: %s\n", path, strerror(errno));
-		remove(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
-}
-
 int nomosc_cmd_build(int argc, char **argv)
 {
 	const char *out_path = "bundle.nbc";
@@ -311,8 +283,10 @@ int nomosc_cmd_build(int argc, char **argv)
 	}
 	if (report_flag)
 		fwrite(report.data ? report.data : "", 1, report.len, stdout);
-	if (write_atomic(out_path, image.data, image.len))
+	if (nomosc_write_atomic(out_path, image.data, image.len)) {
+		fprintf(stderr, "nomosc: cannot write %s: %s\n", out_path, strerror(errno));
 		goto done;
+	}
 	if (have_key) {
 		char hex[2 * RT_KEY_ID_SIZE + 1];
 

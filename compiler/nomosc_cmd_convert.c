@@ -8,6 +8,7 @@
 
 #include "compiler/cc_nomos.h"
 #include "compiler/nomosc.h"
+#include "compiler/nomosc_util.h"
 
 const char nomosc_cmd_convert_summary[] = "translate a bundle between YAML/JSON and .nomos";
 
@@ -20,18 +21,6 @@ static void convert_usage(FILE *f)
 		   "               otherwise; with -o, taken from OUT's extension)\n"
 		   "  -o OUT       write to OUT instead of standard output\n"
 		   "exit status: 0 success, 1 errors in the input, 2 usage\n");
-}
-
-static void convert_diag(void *ctx, const struct cc_diagnostic *d)
-{
-	struct rt_buf b;
-
-	(void)ctx;
-	rt_buf_init(&b);
-	cc_diag_render(d, &b, !getenv("NO_COLOR") && isatty(2));
-	if (b.data)
-		fwrite(b.data, 1, b.len, stderr);
-	rt_buf_free(&b);
 }
 
 static const char *ext_format(const char *path)
@@ -51,12 +40,14 @@ static const char *ext_format(const char *path)
 
 int nomosc_cmd_convert(int argc, char **argv)
 {
-	struct cc_diag_sink sink = { .emit = convert_diag, .max_errors = 20 };
+	struct cc_diag_sink sink;
 	const char *to = NULL, *out_path = NULL, *in = NULL;
 	struct cc_arena a;
 	struct cc_bundle b;
 	struct rt_buf out;
 	int i, rc, status = NOMOSC_EXIT_OK;
+
+	nomosc_stderr_sink(&sink, 20);
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {

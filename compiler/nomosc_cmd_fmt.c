@@ -8,6 +8,7 @@
 
 #include "compiler/cc_nomos.h"
 #include "compiler/nomosc.h"
+#include "compiler/nomosc_util.h"
 
 const char nomosc_cmd_fmt_summary[] = "print .nomos files in the canonical layout (--check, -w)";
 
@@ -19,18 +20,6 @@ static void fmt_usage(FILE *f)
 		   "           exit 1 if any is not\n"
 		   "  -w       rewrite files in place (only those that change)\n"
 		   "exit status: 0 success, 1 syntax errors or unformatted files (--check), 2 usage\n");
-}
-
-static void print_diag(void *ctx, const struct cc_diagnostic *d)
-{
-	struct rt_buf b;
-
-	(void)ctx;
-	rt_buf_init(&b);
-	cc_diag_render(d, &b, !getenv("NO_COLOR") && isatty(2));
-	if (b.data)
-		fwrite(b.data, 1, b.len, stderr);
-	rt_buf_free(&b);
 }
 
 struct line {
@@ -180,7 +169,7 @@ static int write_file(const char *path, const char *data, size_t n)
 /* Formats one file; returns 0 formatted/written, 1 not formatted (--check), -1 error. */
 static int fmt_one(const char *path, int check, int write)
 {
-	struct cc_diag_sink sink = { .emit = print_diag, .max_errors = 20 };
+	struct cc_diag_sink sink;
 	struct cc_arena a;
 	struct cc_src src;
 	struct nm_doc doc;
@@ -188,6 +177,8 @@ static int fmt_one(const char *path, int check, int write)
 	char *text;
 	size_t len;
 	int rc, err;
+
+	nomosc_stderr_sink(&sink, 20);
 
 	err = cc_read_file(path, &text, &len);
 	if (err) {

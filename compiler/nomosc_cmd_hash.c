@@ -8,23 +8,9 @@
 
 #include "compiler/cc_inputs.h"
 #include "compiler/nomosc.h"
+#include "compiler/nomosc_util.h"
 
 const char nomosc_cmd_hash_summary[] = "print the policy_bundle_hash of bundles (Nomos v1 compatible)";
-
-struct hash_out {
-	int color;
-};
-
-static void emit_stderr(void *ctx, const struct cc_diagnostic *d)
-{
-	const struct hash_out *o = ctx;
-	struct rt_buf b;
-
-	rt_buf_init(&b);
-	if (cc_diag_render(d, &b, o->color) == 0)
-		fwrite(b.data, 1, b.len, stderr);
-	rt_buf_free(&b);
-}
 
 static void hash_usage(FILE *f)
 {
@@ -40,12 +26,13 @@ static void hash_usage(FILE *f)
 
 int nomosc_cmd_hash(int argc, char **argv)
 {
-	struct hash_out o = { 0 };
-	struct cc_diag_sink sink = { .emit = emit_stderr, .ctx = &o, .max_errors = 50 };
+	struct cc_diag_sink sink;
 	struct cc_arena a;
 	struct cc_loaded l;
 	const char **inputs;
 	int i, n = 0, canonical = 0, rc;
+
+	nomosc_stderr_sink(&sink, 50);
 
 	inputs = calloc((size_t)argc + 1, sizeof *inputs);
 	if (!inputs)
@@ -74,7 +61,6 @@ int nomosc_cmd_hash(int argc, char **argv)
 		free(inputs);
 		return NOMOSC_EXIT_USAGE;
 	}
-	o.color = !getenv("NO_COLOR") && isatty(2);
 	cc_arena_init(&a);
 	rc = cc_load_inputs(&a, &sink, inputs, (size_t)n, &l);
 	if (rc == 0 && canonical) {

@@ -10,6 +10,7 @@
 
 #include "compiler/cc_sign.h"
 #include "compiler/nomosc.h"
+#include "compiler/nomosc_util.h"
 
 const char nomosc_cmd_sign_summary[] = "sign an image with an Ed25519 key (in place)";
 
@@ -58,32 +59,6 @@ static int read_file(const char *path, uint8_t **out, size_t *len)
 	return 0;
 }
 
-static int write_atomic(const char *path, const uint8_t *p, size_t n)
-{
-	size_t len = strlen(path) + 16;
-	char *tmp = malloc(len);
-	FILE *f;
-	int ok;
-
-	if (!tmp)
-		return -1;
-	snprintf(tmp, len, "%s.tmp", path);
-	f = fopen(tmp, "wb");
-	if (!f) {
-		free(tmp);
-		return -1;
-	}
-	ok = fwrite(p, 1, n, f) == n;
-	ok = !fclose(f) && ok;
-	if (!ok || rename(tmp, path)) {
-		remove(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
-}
-
 int nomosc_cmd_sign(int argc, char **argv)
 {
 	const char *image = NULL, *key = NULL, *out = NULL;
@@ -128,7 +103,7 @@ int nomosc_cmd_sign(int argc, char **argv)
 		fprintf(stderr, "nomosc sign: %s: %s\n", image, err);
 		goto done;
 	}
-	if (write_atomic(out, bytes, len)) {
+	if (nomosc_write_atomic(out, bytes, len)) {
 		fprintf(stderr, "nomosc sign: cannot write %s: %s\n", out, strerror(errno));
 		goto done;
 	}

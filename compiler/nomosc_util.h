@@ -3,10 +3,16 @@
 #ifndef NOMOS_NOMOSC_UTIL_H
 #define NOMOS_NOMOSC_UTIL_H
 
+#include <stddef.h>
+
 #include "compiler/cc_diag.h"
 
 /* Initializes a sink that renders to stderr, stopping after max_errors. */
 void nomosc_stderr_sink(struct cc_diag_sink *sink, unsigned max_errors);
+
+/* Writes p[0..n) to path through a temporary file and rename(2), so readers
+ * never see a partial image. Returns 0, or -1 with errno set. */
+int nomosc_write_atomic(const char *path, const void *p, size_t n);
 
 /* 1 when fd is a terminal and NO_COLOR / TERM=dumb do not forbid color. */
 int nomosc_color(int fd);

@@ -108,19 +108,15 @@ int nomos_vm_cmd_disasm(int argc, char **argv)
 	struct nomos_vm_opts vo = { 0 };
 	struct nomos_image *ni;
 	char err[512];
-	int i, co, nnames = 0, status = NOMOS_VM_EXIT_OK;
+	int i, nnames = 0, status = NOMOS_VM_EXIT_OK;
+	enum nomos_vm_opt co;
 	uint32_t r, len;
 
 	for (i = 1; i < argc; i++) {
-		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo)) != 0) {
-			if (co < 0)
-				return NOMOS_VM_EXIT_USAGE;
+		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo, usage)) == NOMOS_VM_OPT_TAKEN)
 			continue;
-		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return NOMOS_VM_EXIT_OK;
-		}
+		if (co != NOMOS_VM_OPT_NONE)
+			return nomos_vm_opt_exit(co);
 		if (argv[i][0] == '-') {
 			fprintf(stderr, "nomos-vm disasm: unknown option '%s'\n", argv[i]);
 			return NOMOS_VM_EXIT_USAGE;

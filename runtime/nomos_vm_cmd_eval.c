@@ -57,22 +57,18 @@ int nomos_vm_cmd_eval(int argc, char **argv)
 {
 	const char *input = NULL;
 	struct nomos_vm_opts vo = { 0 };
-	int co;
+	enum nomos_vm_opt co;
 	int jsonl = 0, exit_code = 0, i, status = NOMOS_VM_EXIT_OK;
 	struct nomos_image *img;
 	struct nomos_eval *ev;
 	char err[512];
 
 	for (i = 1; i < argc; i++) {
-		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo)) != 0) {
-			if (co < 0)
-				return NOMOS_VM_EXIT_USAGE;
+		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo, usage)) == NOMOS_VM_OPT_TAKEN)
 			continue;
-		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return NOMOS_VM_EXIT_OK;
-		} else if (!strcmp(argv[i], "--jsonl")) {
+		if (co != NOMOS_VM_OPT_NONE)
+			return nomos_vm_opt_exit(co);
+		if (!strcmp(argv[i], "--jsonl")) {
 			jsonl = 1;
 		} else if (!strcmp(argv[i], "--exit-code")) {
 			exit_code = 1;

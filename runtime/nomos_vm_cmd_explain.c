@@ -31,7 +31,7 @@ int nomos_vm_cmd_explain(int argc, char **argv)
 {
 	const char *input = NULL;
 	struct nomos_vm_opts vo = { 0 };
-	int co;
+	enum nomos_vm_opt co;
 	enum nomos_explain_format fmt = NOMOS_EXPLAIN_TEXT;
 	struct nomos_image *img;
 	struct nomos_eval *ev;
@@ -41,15 +41,11 @@ int nomos_vm_cmd_explain(int argc, char **argv)
 	int i, status = NOMOS_VM_EXIT_OK;
 
 	for (i = 1; i < argc; i++) {
-		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo)) != 0) {
-			if (co < 0)
-				return NOMOS_VM_EXIT_USAGE;
+		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo, usage)) == NOMOS_VM_OPT_TAKEN)
 			continue;
-		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return NOMOS_VM_EXIT_OK;
-		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+		if (co != NOMOS_VM_OPT_NONE)
+			return nomos_vm_opt_exit(co);
+		if (!strcmp(argv[i], "--format") && i + 1 < argc) {
 			i++;
 			if (!strcmp(argv[i], "json"))
 				fmt = NOMOS_EXPLAIN_JSON;

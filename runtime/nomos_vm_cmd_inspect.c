@@ -53,19 +53,16 @@ int nomos_vm_cmd_inspect(int argc, char **argv)
 	struct nomos_image *ni;
 	const struct vm_image *img;
 	char err[512];
-	int i, co, json = 0;
+	int i, json = 0;
+	enum nomos_vm_opt co;
 	uint32_t k, by_dec[VM_DEC__COUNT] = { 0 };
 
 	for (i = 1; i < argc; i++) {
-		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo)) != 0) {
-			if (co < 0)
-				return NOMOS_VM_EXIT_USAGE;
+		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo, usage)) == NOMOS_VM_OPT_TAKEN)
 			continue;
-		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return NOMOS_VM_EXIT_OK;
-		} else if (!strcmp(argv[i], "--format") && i + 1 < argc &&
+		if (co != NOMOS_VM_OPT_NONE)
+			return nomos_vm_opt_exit(co);
+		if (!strcmp(argv[i], "--format") && i + 1 < argc &&
 			   (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "text"))) {
 			json = !strcmp(argv[++i], "json");
 		} else {

@@ -84,7 +84,7 @@ ids:
 int nomos_vm_cmd_test(int argc, char **argv)
 {
 	struct nomos_vm_opts vo = { 0 };
-	int co;
+	enum nomos_vm_opt co;
 	struct nomos_image *img;
 	struct nomos_eval *ev;
 	char err[512], why[1024];
@@ -92,15 +92,11 @@ int nomos_vm_cmd_test(int argc, char **argv)
 	unsigned long pass = 0, fail = 0;
 
 	for (i = 1; i < argc; i++) {
-		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo)) != 0) {
-			if (co < 0)
-				return NOMOS_VM_EXIT_USAGE;
+		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo, usage)) == NOMOS_VM_OPT_TAKEN)
 			continue;
-		}
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return NOMOS_VM_EXIT_OK;
-		} else if (!strcmp(argv[i], "-v")) {
+		if (co != NOMOS_VM_OPT_NONE)
+			return nomos_vm_opt_exit(co);
+		if (!strcmp(argv[i], "-v")) {
 			verbose = 1;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "nomos-vm test: unknown or incomplete option '%s'\n", argv[i]);
@@ -131,7 +127,7 @@ int nomos_vm_cmd_test(int argc, char **argv)
 		if (argv[i][0] == '-') {
 			int j = i;
 
-			if (nomos_vm_common_opt(argc, argv, &j, &vo) > 0)
+			if (nomos_vm_common_opt(argc, argv, &j, &vo, NULL) == NOMOS_VM_OPT_TAKEN)
 				i = j;
 			continue;
 		}

@@ -1,6 +1,8 @@
 /* nomos_vm_util.c: helpers shared by the nomos-vm subcommands (see .h). */
 #include "runtime/nomos_vm_util.h"
 
+#include "runtime/nomos_vm.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,14 +81,20 @@ const char nomos_vm_common_usage[] =
 	"  --state FILE      highest revision accepted so far ($NOMOS_STATE)\n"
 	"  --allow-unsigned  accept an unsigned image (NOMOS_ALLOW_UNSIGNED=1)\n";
 
-int nomos_vm_common_opt(int argc, char **argv, int *i, struct nomos_vm_opts *o)
+enum nomos_vm_opt nomos_vm_common_opt(int argc, char **argv, int *i, struct nomos_vm_opts *o,
+				      void (*usage)(FILE *))
 {
 	const char *a = argv[*i];
 	const char **slot = NULL;
 
+	if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		if (usage)
+			usage(stdout);
+		return NOMOS_VM_OPT_HELP;
+	}
 	if (!strcmp(a, "--allow-unsigned")) {
 		o->allow_unsigned = 1;
-		return 1;
+		return NOMOS_VM_OPT_TAKEN;
 	}
 	if (!strcmp(a, "-i") || !strcmp(a, "--image"))
 		slot = &o->image;
@@ -95,13 +103,18 @@ int nomos_vm_common_opt(int argc, char **argv, int *i, struct nomos_vm_opts *o)
 	else if (!strcmp(a, "--state"))
 		slot = &o->state;
 	else
-		return 0;
+		return NOMOS_VM_OPT_NONE;
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "nomos-vm: %s needs a value\n", a);
-		return -1;
+		return NOMOS_VM_OPT_BAD;
 	}
 	*slot = argv[++*i];
-	return 1;
+	return NOMOS_VM_OPT_TAKEN;
+}
+
+int nomos_vm_opt_exit(enum nomos_vm_opt co)
+{
+	return co == NOMOS_VM_OPT_HELP ? NOMOS_VM_EXIT_OK : NOMOS_VM_EXIT_USAGE;
 }
 
 static const char *opt_or_env(const char *opt, const char *env)

@@ -4,6 +4,7 @@
 #define NOMOS_VM_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "runtime/nomos.h"
@@ -27,10 +28,22 @@ struct nomos_vm_opts {
 	int allow_unsigned;     /* --allow-unsigned, or NOMOS_ALLOW_UNSIGNED=1 */
 };
 
-/* Consumes argv[*i] (and its value) when it is a common option; returns 1
- * when consumed, 0 when not a common option, -1 on a missing value (message
- * printed). */
-int nomos_vm_common_opt(int argc, char **argv, int *i, struct nomos_vm_opts *o);
+/* What nomos_vm_common_opt did with argv[*i]. */
+enum nomos_vm_opt { NOMOS_VM_OPT_NONE, NOMOS_VM_OPT_TAKEN, NOMOS_VM_OPT_HELP, NOMOS_VM_OPT_BAD };
+
+/* Handles argv[*i] when it is -h/--help (prints usage to stdout) or a common
+ * option (consumes its value too); NOMOS_VM_OPT_BAD when a value is missing
+ * (message printed). A subcommand's option loop starts with:
+ *   if ((co = nomos_vm_common_opt(argc, argv, &i, &vo, usage)) == NOMOS_VM_OPT_TAKEN)
+ *           continue;
+ *   if (co != NOMOS_VM_OPT_NONE)
+ *           return nomos_vm_opt_exit(co);
+ */
+enum nomos_vm_opt nomos_vm_common_opt(int argc, char **argv, int *i, struct nomos_vm_opts *o,
+				      void (*usage)(FILE *));
+
+/* The exit status for NOMOS_VM_OPT_HELP (0) or NOMOS_VM_OPT_BAD (2). */
+int nomos_vm_opt_exit(enum nomos_vm_opt co);
 
 /* The help text of the common options, for usage(). */
 extern const char nomos_vm_common_usage[];

@@ -172,17 +172,18 @@ static void sort_u32(const struct vm_image *img, enum sort_kind k, uint32_t *v, 
 	}
 }
 
-/* Binary search of an identity string among the interned ones; UINT32_MAX
- * when absent (then no list can contain it). */
-static uint32_t intern(const struct vm_image *img, const uint8_t *s, size_t n)
+/* Binary search of s[0..n) among n_recs records of `stride` bytes starting at
+ * base, each holding a strref (sorted, unique); UINT32_MAX when absent. */
+static uint32_t find_str(const struct vm_image *img, const uint8_t *base, uint32_t n_recs,
+			 size_t stride, const uint8_t *s, size_t n)
 {
-	uint32_t lo = 0, hi = img->n_idents, mid, len;
+	uint32_t lo = 0, hi = n_recs, mid, len;
 	const uint8_t *p;
 	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		p = vm_str(img, img->sec[VM_SEC_IDENTS] + (size_t)mid * 8, &len);
+		p = vm_str(img, base + (size_t)mid * stride, &len);
 		c = bytes_cmp(p, len, s, n);
 		if (c == 0)
 			return mid;
@@ -194,25 +195,19 @@ static uint32_t intern(const struct vm_image *img, const uint8_t *s, size_t n)
 	return UINT32_MAX;
 }
 
+/* The interned id of an identity string; UINT32_MAX when absent (then no
+ * list can contain it). */
+static uint32_t intern(const struct vm_image *img, const uint8_t *s, size_t n)
+{
+	return find_str(img, img->sec[VM_SEC_IDENTS], img->n_idents, 8, s, n);
+}
+
 /* Finds the action-type group for type[0..n); -1 when none. */
 static long find_group(const struct vm_image *img, const uint8_t *type, size_t n)
 {
-	uint32_t lo = 0, hi = img->n_atypes, mid, len;
-	const uint8_t *p;
-	int c;
+	uint32_t g = find_str(img, img->sec[VM_SEC_ATYPES] + VM_AT_TYPE, img->n_atypes, 24, type, n);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		p = vm_str(img, img->sec[VM_SEC_ATYPES] + (size_t)mid * 24 + VM_AT_TYPE, &len);
-		c = bytes_cmp(p, len, type, n);
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return g == UINT32_MAX ? -1 : (long)g;
 }
 
 struct ectx {
