@@ -334,14 +334,14 @@ static char *format(struct cc_arena *a, const char *text, int *rc)
 static const char *const fmt_sources[] = {
 	"",
 	"# only a comment\n",
-	"deny   fs.read \"file://workspace/.env\"  as r1   # t1\n"
-	"allow fs.read \"file://workspace/**\" as r2 with {a:1,\n  # inner\n  b:[1,2,],}\n"
-	"allow process.exec \"file://x/\" as \"r3\" when argv [\"git\"] # after git\n"
-	"   or [\"ls\", # ls comment\n   \"-l\"] for agent [\"a\"] for principal [\"p\"]\n\n\n# tail\n",
+	("deny   fs.read \"file://workspace/.env\"  as r1   # t1\n"
+	 "allow fs.read \"file://workspace/**\" as r2 with {a:1,\n  # inner\n  b:[1,2,],}\n"
+	 "allow process.exec \"file://x/\" as \"r3\" when argv [\"git\"] # after git\n"
+	 "   or [\"ls\", # ls comment\n   \"-l\"] for agent [\"a\"] for principal [\"p\"]\n\n\n# tail\n"),
 	"allow\n# between\nfs.read\n\"x\" # on x\nas # on as\nr\n",
 	"deny * re\"^a\\\"b$\" as \"x y\" with { \"k\\u0041\": \"\\u00e9\\t\", n: { m: { o: [] } } }\n",
-	"allow process.exec \"file://w/\" as long when argv [\"aaaaaaaaaaaa\", \"bbbbbbbbbbbbbbb\"] or "
-	"[\"cccccccccccccc\", \"dddddddddddddd\"] or [\"eeeeeeeeeeee\"]\n",
+	("allow process.exec \"file://w/\" as long when argv [\"aaaaaaaaaaaa\", \"bbbbbbbbbbbbbbb\"] or "
+	 "[\"cccccccccccccc\", \"dddddddddddddd\"] or [\"eeeeeeeeeeee\"]\n"),
 	"allow a \"x\" as b with { # c1\n}\nallow a \"x\" as c for principal [ # c2\n]\n",
 	/* fuzz regression: trailing tabs and carriage returns mixed in a comment */
 	"# c\t\r\t\t\r\ndeny a \"x\" as b # t \t\r\t\r\n",
