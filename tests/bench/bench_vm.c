@@ -260,6 +260,9 @@ int main(void)
 {
 	static const unsigned sizes[] = { 12, 1000 - 3, 10000 - 3 };
 	const char *only = getenv("BENCH_VM_SIZE");
+
+	if (only && !*only)
+		only = NULL;
 	struct result r[3];
 	size_t i;
 
