@@ -1,5 +1,5 @@
 /* rt_action.h: action intake. Decodes one Nomos v1 action JSON (spec §5.3)
- * with jansson, checks the v1 schema, normalizes the resource (rt_normalize.h),
+ * with json-c behind a strict syntax check of our own, checks the v1 schema, normalizes the resource (rt_normalize.h),
  * canonicalizes params (§4.1) into params_hash and risk.large_io, derives the
  * risk flags (§2.5) and the lenient argv view for exec_match (§2.6). Every
  * failure is classified (validation / normalization) with upstream's stage name
@@ -83,17 +83,20 @@ struct rt_action_error {
 };
 
 /* Caller-owned, reusable decoding state: buffers grow to the largest action
- * seen and are reused, so steady-state decoding allocates only inside
- * jansson. Not shared between threads; one per thread is fine. Fields are
- * private. */
+ * seen and are reused, so steady-state decoding allocates only inside json-c
+ * (its tree nodes). Not shared between threads; one per thread is fine.
+ * Fields are private. */
 struct rt_action_ctx {
-	void *root;              /* json_t * of the last decoded action */
-	struct rt_buf text;      /* input copy with number literals masked */
+	void *root;              /* json_object * of the last decoded action */
+	void *tok;               /* json_tokener *, created by the first decode */
+	struct rt_buf text;      /* argv number literals (the argv view's bytes) */
 	struct rt_buf resource;  /* normalized resource */
 	struct rt_buf params;    /* canonical params */
-	struct rt_buf scratch;   /* key sorting, argv views, number table */
+	struct rt_buf scratch;   /* key sorting, argv views */
 	struct rt_buf numbers;   /* (offset, length) of each number literal */
-	struct rt_buf nodes;     /* number nodes in document order */
+	struct rt_buf nodes;     /* number nodes paired with their literal */
+	struct rt_buf objects;   /* key count of each object, in document order */
+	struct rt_buf stack;     /* open containers during the syntax check */
 };
 
 /* Prepares an empty context (no allocation). */

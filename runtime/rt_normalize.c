@@ -390,19 +390,50 @@ static struct span begin(const struct ws *w)
 	return s;
 }
 
+/* Whether b takes n more bytes (and rt_buf's NUL slot) without growing. */
+static int has_room(const struct rt_buf *b, size_t n)
+{
+	return !b->failed && b->cap - b->len > n;
+}
+
+/* Grows b once so that the usual normalization fits without reallocation
+ * (rt_buf only grows on demand); the bytes written are taken back. */
+static int reserve(struct rt_buf *b, size_t n)
+{
+	static const char pad[256];
+	size_t len = b->len;
+
+	while (!has_room(b, n))
+		if (rt_buf_put(b, pad, sizeof pad))
+			return NOMEM;
+	b->len = len;
+	return 0;
+}
+
 static int putc_to(struct ws *w, struct span *out, char c)
 {
-	if (rt_buf_putc(w->b, c))
+	struct rt_buf *b = w->b;
+
+	if (has_room(b, 1))
+		b->data[b->len++] = c;
+	else if (rt_buf_putc(b, c))
 		return NOMEM;
 	out->len++;
 	return 0;
 }
 
-/* Copies a span (possibly from the buffer itself) byte by byte. */
+/* Copies a span, possibly from the buffer itself: in one move when there is
+ * room, else byte by byte (growing may move the source). */
 static int append_span(struct ws *w, struct span *out, struct span src)
 {
 	size_t i;
 
+	if (has_room(w->b, src.len)) {
+		memmove(w->b->data + w->b->len, w->b->data + src.off, src.len);
+		w->b->len += src.len;
+		out->len += src.len;
+		return 0;
+	}
 	for (i = 0; i < src.len; i++)
 		if (putc_to(w, out, (char)at(w, src, i)))
 			return NOMEM;
@@ -1432,7 +1463,10 @@ int rt_normalize_resource(const char *action_type, size_t atlen, const char *res
 		rc = fail(&w, "resource is required");
 		goto done;
 	}
-	if ((rc = put_ext(&w, resource + st, n, &raw)))
+	/* Every step writes a transformed copy after the input; 8n covers the
+	 * usual chains (escaping triples at most) and saves growing per byte. */
+	if ((n <= (SIZE_MAX - 256) / 8 && (rc = reserve(out, 8 * n + 256))) ||
+	    (rc = put_ext(&w, resource + st, n, &raw)))
 		goto done;
 	rc = builtin_resource(&w, raw, &res);
 	if (rc == FAIL && action_type) {
