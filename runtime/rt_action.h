@@ -97,6 +97,8 @@ struct rt_action_ctx {
 	struct rt_buf nodes;     /* number nodes paired with their literal */
 	struct rt_buf objects;   /* key count of each object, in document order */
 	struct rt_buf stack;     /* open containers during the syntax check */
+	struct rt_buf last;      /* the last short canonical params hashed ... */
+	char last_hash[65];      /* ... and their hash ("" when none) */
 };
 
 /* Prepares an empty context (no allocation). */
