@@ -30,7 +30,7 @@ static const char *shown(const struct cc_str *s, char *buf, size_t cap)
 
 static int str_is(const struct cc_str *s, const char *lit)
 {
-	return s->len == strlen(lit) && !memcmp(s->s, lit, s->len);
+	return s->len == strlen(lit) && (s->len == 0 || !memcmp(s->s, lit, s->len));
 }
 
 static int has_backslash(const struct cc_str *s)

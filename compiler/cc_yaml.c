@@ -896,7 +896,7 @@ static int pairs_has(const struct pairs *p, const struct ynode *k)
 	size_t i;
 
 	for (i = 0; i < p->n; i += 2)
-		if (p->kv[i]->len == k->len && !memcmp(p->kv[i]->s, k->s, k->len))
+		if (p->kv[i]->len == k->len && (k->len == 0 || !memcmp(p->kv[i]->s, k->s, k->len)))
 			return 1;
 	return 0;
 }
@@ -906,7 +906,7 @@ static int pairs_set(struct pairs *p, const struct ynode *k, const struct ynode 
 	size_t i;
 
 	for (i = 0; i < p->n; i += 2)
-		if (p->kv[i]->len == k->len && !memcmp(p->kv[i]->s, k->s, k->len)) {
+		if (p->kv[i]->len == k->len && (k->len == 0 || !memcmp(p->kv[i]->s, k->s, k->len))) {
 			p->kv[i + 1] = v;
 			return 1;
 		}
@@ -997,7 +997,7 @@ static void dup_scan(struct yctx *c, const struct ynode *n, struct rt_buf *path)
 				const struct ynode *kj = n->kids[j];
 
 				if (kj->kind == YN_SCALAR && kj->len == ki->len &&
-				    !memcmp(kj->s, ki->s, ki->len)) {
+				    (ki->len == 0 || !memcmp(kj->s, ki->s, ki->len))) {
 					rt_buf_cstr(path);
 					if (c->json)
 						strict(c, ki->pos,
