@@ -215,6 +215,17 @@ static void test_decode_errors(void **state)
 		if (strncmp(err.message, c->prefix, strlen(c->prefix)) != 0)
 			fail_msg("[%zu] %s: got %s", i, c->json, err.message);
 	}
+	/* A NUL byte right after a number, true, false or null is not JSON
+	 * (jansson used to skip it; Go rejects it, and so do we). */
+	{
+		static const char nul_after[][16] = { "{\"a\":1\0}", "{\"a\":true\0}",
+						      "{\"a\":null\0}" };
+		static const size_t nul_len[] = { 8, 11, 11 };
+
+		for (i = 0; i < 3; i++)
+			assert_int_equal(rt_action_decode(&ctx, nul_after[i], nul_len[i], &a, &err),
+					 RT_ACTION_EVALIDATION);
+	}
 	assert_string_equal(rt_action_reason_code(RT_ACTION_ERR_VALIDATION), "validation_error");
 	assert_string_equal(rt_action_reason_code(RT_ACTION_ERR_NORMALIZATION), "normalization_error");
 	rt_action_ctx_free(&ctx);
