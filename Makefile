@@ -18,10 +18,9 @@ DESTDIR ?=
 FUZZ_SECONDS ?= 60
 VERSION := 0.1.0
 
-# jansson before json-c: both export json_object_get and json_object_iter_next,
-# and the tests and `nomos-vm test` (jansson users) must bind those names to
-# jansson; libnomos (json-c) never calls them, json-c's own calls are versioned.
-PKGS := yaml-0.1 libsodium jansson json-c libcrypto
+# libnomos decodes actions with yajl; jansson reads test tables (`nomos-vm
+# test`, the unit tests); libcrypto is for Nomos RSA bundle signatures only.
+PKGS := yaml-0.1 libsodium yajl jansson libcrypto
 WARN := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -pedantic \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wconversion -Wvla \
 	-Wformat=2 -Wcast-qual -Wwrite-strings
@@ -196,7 +195,7 @@ PACKDIR = $(PREFIX)/share/nomos/stdlib-policies
 MAN_PAGES := docs/man/nomosc.1 docs/man/nomos-vm.1
 PACK_FILES := $(wildcard stdlib-policies/*.yaml stdlib-policies/*.nomos)
 # What a static link of libnomos.a needs besides itself (nomos.pc Requires.private).
-NOMOS_PC_REQUIRES := libsodium json-c
+NOMOS_PC_REQUIRES := libsodium yajl
 
 install: all $(LIBNOMOS)
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(LIBDIR)/pkgconfig" \

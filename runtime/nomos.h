@@ -12,8 +12,8 @@
  *
  * An image is immutable after opening and may be shared by any number of
  * threads; each thread evaluates with its own nomos_eval. Evaluation never
- * allocates once the nomos_eval has seen its largest action (the JSON decoder
- * allocates inside json-c). Every failure decides DENY with a reason code:
+ * allocates once the nomos_eval has seen its largest action (yajl, the JSON
+ * decoder, allocates from an arena the nomos_eval keeps). Every failure decides DENY with a reason code:
  * validation_error, normalization_error, image_error or internal_error. */
 #ifndef NOMOS_H
 #define NOMOS_H

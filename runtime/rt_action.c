@@ -1,15 +1,12 @@
-/* rt_action.c: action intake (spec §5.3, §6.1, §2.5, §2.6). Our syntax check
- * (jansson's strictness) records number literals and key counts, json-c builds
- * the tree; then the upstream field and schema checks, normalization, params
- * canonical JSON with exact number text, params_hash, risk flags, argv view. */
+/* rt_action.c: action intake (spec §5.3, §6.1, §2.5, §2.6). yajl parses the
+ * text; its callbacks build a compact tree (struct jv) in context buffers,
+ * reject duplicate keys, invalid UTF-8 and lone surrogate escapes, and keep
+ * every number literal's exact text. Then the upstream field and schema
+ * checks, normalization, params canonical JSON, params_hash, risk flags and
+ * the argv view. */
 #include "runtime/rt_action.h"
 
-#include <json-c/json_object.h>
-#include <json-c/json_tokener.h>
-#include <json-c/linkhash.h>
-#include <errno.h>
-#include <limits.h>
-#include <math.h>
+#include <yajl/yajl_parse.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,39 +18,30 @@
 static const char stage_decode[] = "decode action";
 static const char stage_normalize[] = "normalize action";
 
+static void arena_free_all(struct rt_action_ctx *ctx);
+
 void rt_action_ctx_init(struct rt_action_ctx *ctx)
 {
-	ctx->root = NULL;
-	ctx->tok = NULL;
+	rt_buf_init(&ctx->nodes);
 	rt_buf_init(&ctx->text);
+	rt_buf_init(&ctx->stack);
+	rt_buf_init(&ctx->keys);
 	rt_buf_init(&ctx->resource);
 	rt_buf_init(&ctx->params);
 	rt_buf_init(&ctx->scratch);
-	rt_buf_init(&ctx->numbers);
-	rt_buf_init(&ctx->nodes);
-	rt_buf_init(&ctx->objects);
-	rt_buf_init(&ctx->stack);
-	rt_buf_init(&ctx->last);
-	ctx->last_hash[0] = '\0';
+	ctx->arena = NULL;
 }
 
 void rt_action_ctx_free(struct rt_action_ctx *ctx)
 {
-	json_object_put(ctx->root);
-	ctx->root = NULL;
-	if (ctx->tok)
-		json_tokener_free(ctx->tok);
-	ctx->tok = NULL;
+	rt_buf_free(&ctx->nodes);
 	rt_buf_free(&ctx->text);
+	rt_buf_free(&ctx->stack);
+	rt_buf_free(&ctx->keys);
 	rt_buf_free(&ctx->resource);
 	rt_buf_free(&ctx->params);
 	rt_buf_free(&ctx->scratch);
-	rt_buf_free(&ctx->numbers);
-	rt_buf_free(&ctx->nodes);
-	rt_buf_free(&ctx->objects);
-	rt_buf_free(&ctx->stack);
-	rt_buf_free(&ctx->last);
-	ctx->last_hash[0] = '\0';
+	arena_free_all(ctx);
 }
 
 const char *rt_action_reason_code(enum rt_action_errclass cls)
@@ -139,32 +127,164 @@ static int nomem(struct rt_action_error *err)
 }
 
 
-/* ---- syntax check ----------------------------------------------------------
- * json-c's strict mode takes `1.`, NaN, raw control bytes, overlong UTF-8,
- * lone surrogate escapes and single-quoted keys, and keeps the last of
- * duplicate keys silently; jansson, which we used before, rejected them all.
- * So every input first passes this check, which also records where each
- * number literal is and how many keys each object has. Never call
- * json_object_get or json_object_iter_next in this file: jansson exports the
- * same names and comes first on the link line (Makefile PKGS). */
+/* ---- yajl's memory ------------------------------------------------------------
+ * yajl allocates its handle, lexer and buffers through these functions: an
+ * arena of blocks owned by the context. Freeing is a no-op; a decode resets
+ * the arena, and when a decode needed more than one block the chain is
+ * replaced by one block that fits them all, so the next decodes allocate
+ * nothing. */
 
-/* jansson's JSON_PARSER_MAX_DEPTH, kept so that the same documents decode. */
-#define MAX_DEPTH 2048
-
-/* Stack entry of an open array (objects push their index). */
-#define ARRAY_MARK SIZE_MAX
-
-struct lit {
-	size_t off;
-	size_t len;
+struct block {
+	struct block *next;
+	size_t cap, used;
+	max_align_t data[]; /* cap bytes */
 };
 
-struct scan {
-	const char *s;
-	size_t n;
+#define ARENA_MIN 16384u
+#define ALIGN (sizeof(max_align_t))
+
+/* Each allocation is preceded by its size (realloc copies that much). */
+union hdr {
+	max_align_t align;
+	size_t size;
+};
+
+static struct block *block_new(size_t cap, struct block *next)
+{
+	struct block *b;
+
+	if (cap > SIZE_MAX - sizeof *b)
+		return NULL;
+	b = malloc(sizeof *b + cap);
+	if (b) {
+		b->next = next;
+		b->cap = cap;
+		b->used = 0;
+	}
+	return b;
+}
+
+static void arena_free_all(struct rt_action_ctx *ctx)
+{
+	struct block *b = ctx->arena;
+
+	while (b) {
+		struct block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+	ctx->arena = NULL;
+}
+
+/* Empties the arena for a new decode; 0, or -1 when memory ran out. */
+static int arena_reset(struct rt_action_ctx *ctx)
+{
+	struct block *b = ctx->arena;
+	size_t total = 0;
+
+	if (b && !b->next) {
+		b->used = 0;
+		return 0;
+	}
+	for (; b; b = b->next)
+		total += b->cap;
+	arena_free_all(ctx);
+	ctx->arena = block_new(total > ARENA_MIN ? total : ARENA_MIN, NULL);
+	return ctx->arena ? 0 : -1;
+}
+
+static void *arena_malloc(void *ud, size_t n)
+{
+	struct rt_action_ctx *ctx = ud;
+	struct block *b = ctx->arena;
+	size_t need;
+	union hdr *h;
+
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	need = sizeof(union hdr) + (n + ALIGN - 1) / ALIGN * ALIGN;
+	if (!b || b->cap - b->used < need) {
+		size_t cap = b && b->cap > need ? b->cap * 2 : need * 2;
+
+		b = block_new(cap > ARENA_MIN ? cap : ARENA_MIN, b);
+		if (!b)
+			return NULL;
+		ctx->arena = b;
+	}
+	h = (union hdr *)(void *)((char *)b->data + b->used);
+	h->size = n;
+	b->used += need;
+	return h + 1;
+}
+
+static void arena_free(void *ud, void *p)
+{
+	(void)ud;
+	(void)p;
+}
+
+static void *arena_realloc(void *ud, void *p, size_t n)
+{
+	void *q;
+	size_t old;
+
+	if (!p)
+		return arena_malloc(ud, n);
+	old = ((union hdr *)p - 1)->size;
+	if (n <= old) {
+		((union hdr *)p - 1)->size = n;
+		return p;
+	}
+	q = arena_malloc(ud, n);
+	if (q)
+		memcpy(q, p, old);
+	return q;
+}
+
+/* ---- the tree -------------------------------------------------------------------- */
+
+enum jkind { JV_NULL, JV_BOOL, JV_NUMBER, JV_STRING, JV_ARRAY, JV_OBJECT, JV_PENDING };
+
+#define NONE SIZE_MAX
+
+/* jansson's JSON_PARSER_MAX_DEPTH, kept so that the same documents decode. */
+#define MAX_DEPTH 2048u
+
+/* One JSON value in ctx->nodes; the root is node 0. Indices, not pointers:
+ * the buffers move while the tree grows. */
+struct jv {
+	unsigned kind;           /* enum jkind; JV_PENDING: a member before its value */
+	unsigned truth;          /* JV_BOOL */
+	size_t off, len;         /* STRING, NUMBER: bytes in ctx->text, a NUL after;
+				  * ARRAY, OBJECT: len counts the children */
+	size_t key_off, key_len; /* an object member: its key in ctx->text */
+	size_t parent;           /* an object member: the object */
+	size_t first, last;      /* children in document order */
+	size_t next;             /* next sibling */
+};
+
+static struct jv *node(const struct rt_action_ctx *ctx, size_t i)
+{
+	return (struct jv *)(void *)ctx->nodes.data + i;
+}
+
+static const char *text(const struct rt_action_ctx *ctx, size_t off)
+{
+	return ctx->text.data + off;
+}
+
+/* Decoding state shared with yajl's callbacks. */
+struct build {
 	struct rt_action_ctx *ctx;
+	yajl_handle h;
+	const char *src;
+	size_t n;
+	size_t depth;
+	size_t pending; /* member node waiting for its value, or NONE */
+	size_t nkeys;   /* members in the key set (0: not set up yet) */
 	struct rt_action_error *err;
-	size_t err_at; /* where a syntax error was found */
+	int failed;     /* *err holds our message */
 };
 
 static int is_ws(char c)
@@ -172,25 +292,13 @@ static int is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static int is_letter(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static size_t skip_ws(const char *s, size_t n, size_t i)
-{
-	while (i < n && is_ws(s[i]))
-		i++;
-	return i;
-}
-
-/* The token at s[i] as an error text shows it: a letter run, a number-like
- * run, one (UTF-8) character. Returns its end. */
+/* The end of the token an error shows at s[i]: a run of letters, else one
+ * (UTF-8) character. */
 static size_t token_end(const char *s, size_t n, size_t i)
 {
 	size_t j = i + 1;
@@ -200,10 +308,6 @@ static size_t token_end(const char *s, size_t n, size_t i)
 	if (is_letter(s[i])) {
 		while (j < n && is_letter(s[j]))
 			j++;
-	} else if (s[i] == '-' || is_digit(s[i])) {
-		while (j < n && (is_digit(s[j]) || s[j] == '-' || s[j] == '+' || s[j] == '.' ||
-				 s[j] == 'e' || s[j] == 'E'))
-			j++;
 	} else if ((unsigned char)s[i] >= 0xC0) {
 		while (j < n && j - i < 4 && ((unsigned char)s[j] & 0xC0) == 0x80)
 			j++;
@@ -211,72 +315,77 @@ static size_t token_end(const char *s, size_t n, size_t i)
 	return j;
 }
 
-/* "invalid JSON: WHAT near 'TOKEN' (line L, column C)" in jansson's layout:
- * the token text only when it is 1 to 20 bytes, "near end of file" at the
- * end; the position is that of the last character read (columns count
- * characters). Records where the error is for syntax_or_duplicate. */
-static int syntax_error(struct scan *sc, const char *what, size_t from, size_t to)
+/* "invalid JSON: WHAT near 'TOKEN' (line L, column C)", the token shown when
+ * it is 1 to 40 bytes; the position is that of src[at] (columns count
+ * characters, from 1). Returns 0, which cancels the parse. */
+static int fail(struct build *b, const char *what, size_t at, size_t end)
 {
-	size_t i, line = 1, col = 0;
+	size_t i, line = 1, col = 1;
 
-	if (to > sc->n)
-		to = sc->n;
-	sc->err_at = from < sc->n ? from : sc->n;
-	for (i = 0; i < to; i++) {
-		if (sc->s[i] == '\n') {
+	if (at > b->n)
+		at = b->n;
+	for (i = 0; i < at; i++) {
+		if (b->src[i] == '\n') {
 			line++;
-			col = 0;
-		} else if (((unsigned char)sc->s[i] & 0xC0) != 0x80) {
+			col = 1;
+		} else if (((unsigned char)b->src[i] & 0xC0) != 0x80) {
 			col++;
 		}
 	}
-	if (from >= sc->n)
-		return set_error(sc->err, RT_ACTION_ERR_VALIDATION,
-				 "invalid JSON: %s near end of file (line %zu, column %zu)", what, line, col);
-	if (to - from > 20)
-		return set_error(sc->err, RT_ACTION_ERR_VALIDATION,
-				 "invalid JSON: %s (line %zu, column %zu)", what, line, col);
-	return set_error(sc->err, RT_ACTION_ERR_VALIDATION,
-			 "invalid JSON: %s near '%.*s' (line %zu, column %zu)", what, (int)(to - from),
-			 sc->s + from, line, col);
+	b->failed = 1;
+	if (end > at && end - at <= 40)
+		set_error(b->err, RT_ACTION_ERR_VALIDATION,
+			  "invalid JSON: %s near '%.*s' (line %zu, column %zu)", what, (int)(end - at),
+			  b->src + at, line, col);
+	else if (at == b->n)
+		set_error(b->err, RT_ACTION_ERR_VALIDATION,
+			  "invalid JSON: %s near end of file (line %zu, column %zu)", what, line, col);
+	else
+		set_error(b->err, RT_ACTION_ERR_VALIDATION, "invalid JSON: %s (line %zu, column %zu)",
+			  what, line, col);
+	return 0;
 }
 
-static int hexval(char c)
+static int oom(struct build *b)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	b->failed = 1;
+	nomem(b->err);
+	return 0;
 }
 
-/* Four hex digits at s[0..n) into *u; 0 when they are not there. */
-static int hex4(const char *s, size_t n, unsigned *u)
+/* The string token yajl has just read: it ends where yajl stopped (past the
+ * closing quote); its opening quote is the nearest quote before that is not
+ * escaped (an even run of backslashes before it). Sets src[*at..*end). */
+static void last_string_token(const struct build *b, size_t *at, size_t *end)
 {
-	unsigned v = 0;
-	size_t i;
+	size_t e = yajl_get_bytes_consumed(b->h), i;
 
-	if (n < 4)
-		return 0;
-	for (i = 0; i < 4; i++) {
-		int h = hexval(s[i]);
+	*end = e <= b->n ? e : b->n;
+	*at = 0;
+	if (*end < 2)
+		return;
+	for (i = *end - 1; i-- > 0;) {
+		size_t k = 0;
 
-		if (h < 0)
-			return 0;
-		v = v << 4 | (unsigned)h;
+		if (b->src[i] != '"')
+			continue;
+		while (k < i && b->src[i - 1 - k] == '\\')
+			k++;
+		if (k % 2 == 0) {
+			*at = i;
+			return;
+		}
 	}
-	*u = v;
-	return 1;
 }
 
 /* Length of the well-formed UTF-8 sequence at s[0..n) (no overlong form, no
- * surrogate, nothing above U+10FFFF: jansson's check), or 0. */
+ * surrogate, nothing above U+10FFFF), or 0. yajl only checks the shape. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
 
+	if (c < 0x80)
+		return 1;
 	if (c >= 0xC2 && c <= 0xDF)
 		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
 	if (c >= 0xE0 && c <= 0xEF) {
@@ -299,635 +408,410 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* The string token at s[i] == '"'; sets *end past its closing quote. A key
- * may not hold U+0000 (jansson: keys are C strings; so are json-c's). */
-static int scan_string(struct scan *sc, size_t i, int key, size_t *end)
+static unsigned hex4(const char *p)
 {
-	const unsigned char *s = (const unsigned char *)sc->s;
-	size_t n = sc->n, j = i + 1, w;
-	unsigned u, lo;
-	char what[64];
+	unsigned v = 0;
+	int i;
 
-	for (;;) {
-		while (j < n && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\')
-			j++;
-		if (j == n)
-			return syntax_error(sc, "premature end of input", i, n);
-		if (s[j] == '"') {
-			*end = j + 1;
-			return 0;
-		}
-		if (s[j] == '\\') {
-			if (j + 1 == n)
-				return syntax_error(sc, "premature end of input", i, n);
-			switch (s[j + 1]) {
-			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-				j += 2;
-				continue;
-			case 'u':
-				break;
-			default:
-				return syntax_error(sc, "invalid escape", i, j + 2);
-			}
-			if (!hex4(sc->s + j + 2, n - j - 2, &u))
-				return syntax_error(sc, "invalid escape", i, j + 6 < n ? j + 6 : n);
-			if (u >= 0xDC00 && u <= 0xDFFF) {
-				snprintf(what, sizeof what, "invalid Unicode '\\u%04X'", u);
-				return syntax_error(sc, what, i, j + 6);
-			}
-			if (u >= 0xD800 && u <= 0xDBFF) {
-				if (j + 7 >= n || s[j + 6] != '\\' || s[j + 7] != 'u') {
-					snprintf(what, sizeof what, "invalid Unicode '\\u%04X'", u);
-					return syntax_error(sc, what, i, j + 6);
-				}
-				if (!hex4(sc->s + j + 8, n - j - 8, &lo))
-					return syntax_error(sc, "invalid escape", i, j + 12 < n ? j + 12 : n);
-				if (lo < 0xDC00 || lo > 0xDFFF) {
-					snprintf(what, sizeof what, "invalid Unicode '\\u%04X\\u%04X'", u, lo);
-					return syntax_error(sc, what, i, j + 12);
-				}
-				j += 12;
-				continue;
-			}
-			if (u == 0 && key)
-				return syntax_error(sc, "NUL byte in object key not supported", i, j + 6);
-			j += 6;
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else
+			v |= (unsigned)(c - 'A' + 10);
+	}
+	return v;
+}
+
+/* Whether the escapes of a string token yajl accepted pair every surrogate:
+ * yajl turns a lone high surrogate into '?' and joins a high surrogate with
+ * any \u escape after it. tok[0..n) lies between the quotes. */
+static int surrogates_paired(const char *tok, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned u;
+
+		if (tok[i] != '\\') {
+			i++;
 			continue;
 		}
-		if (s[j] < 0x20) {
-			snprintf(what, sizeof what, "control character 0x%x", s[j]);
-			return syntax_error(sc, what, i, j + 1);
+		if (tok[i + 1] != 'u') {
+			i += 2;
+			continue;
 		}
-		if ((w = utf8_len(s + j, n - j)) == 0) {
-			snprintf(what, sizeof what, "unable to decode byte 0x%x", s[j]);
-			return syntax_error(sc, what, j, j + 1);
+		u = hex4(tok + i + 2);
+		i += 6;
+		if (u >= 0xDC00 && u <= 0xDFFF)
+			return 0;
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			if (i + 6 > n || tok[i] != '\\' || tok[i + 1] != 'u')
+				return 0;
+			u = hex4(tok + i + 2);
+			if (u < 0xDC00 || u > 0xDFFF)
+				return 0;
+			i += 6;
 		}
-		j += w;
 	}
+	return 1;
 }
 
-/* jansson rejected a top-level number it had to convert (the old masking
- * left a literal alone unless whitespace, ',', ']', '}' or the end followed
- * it) when it overflowed int64 or double. Kept so errors do not change. */
-static int top_number_overflow(struct scan *sc, size_t i, size_t end, int real)
+/* A decoded string or key must be valid UTF-8, its escapes paired. Returns
+ * 1, or 0 with the error set. */
+static int check_string(struct build *b, const unsigned char *s, size_t len)
 {
-	struct rt_buf *b = &sc->ctx->scratch;
-	size_t j = token_end(sc->s, sc->n, i);
-	int bad;
+	size_t i = 0, at, end;
 
-	if (j == end && (end == sc->n || is_ws(sc->s[end]) || sc->s[end] == ',' ||
-			 sc->s[end] == ']' || sc->s[end] == '}'))
-		return 0; /* it was masked: no conversion */
-	rt_buf_reset(b);
-	if (rt_buf_put(b, sc->s + i, end - i) || rt_buf_cstr(b))
-		return nomem(sc->err);
-	errno = 0;
-	if (real) {
-		double d = strtod(b->data, NULL);
-
-		bad = errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL);
-	} else {
-		(void)strtoll(b->data, NULL, 10);
-		bad = errno == ERANGE;
+	/* yajl hands over a string without escapes in place */
+	if ((uintptr_t)s < (uintptr_t)b->src || (uintptr_t)s > (uintptr_t)b->src + b->n) {
+		last_string_token(b, &at, &end);
+		if (end - at >= 2 && !surrogates_paired(b->src + at + 1, end - at - 2))
+			return fail(b, "lone surrogate escape in string", at, end);
 	}
-	if (!bad)
-		return 0;
-	return syntax_error(sc, real ? "real number overflow" : "too big integer", i, end);
+	while (i < len) {
+		size_t k = utf8_len(s + i, len - i);
+
+		if (!k) {
+			last_string_token(b, &at, &end);
+			return fail(b, "invalid UTF-8 in string", at, end);
+		}
+		i += k;
+	}
+	return 1;
 }
 
-/* A number token at s[i] ('-' or a digit), jansson's grammar: a leading zero
- * followed by a digit is an error, otherwise the longest number wins and the
- * next character is not looked at. Records the literal; sets *end. */
-static int scan_number(struct scan *sc, size_t i, int top, size_t *end)
+/* Appends s[0..n) and a NUL to ctx->text; sets *off. 0 or -1. */
+static int put_text(struct rt_action_ctx *ctx, const void *s, size_t n, size_t *off)
 {
-	const char *s = sc->s;
-	size_t n = sc->n, j = i;
-	struct lit l;
-	int real = 0;
-
-	if (s[j] == '-')
-		j++;
-	if (j < n && s[j] == '0') {
-		j++;
-		if (j < n && is_digit(s[j]))
-			return syntax_error(sc, "invalid token", i, token_end(s, n, i));
-	} else if (j < n && is_digit(s[j])) {
-		while (j < n && is_digit(s[j]))
-			j++;
-	} else {
-		return syntax_error(sc, "invalid token", i, j < n ? j + 1 : n);
-	}
-	if (j < n && s[j] == '.') {
-		real = 1;
-		j++;
-		if (j == n || !is_digit(s[j]))
-			return syntax_error(sc, "invalid token", i, j < n ? j + 1 : n);
-		while (j < n && is_digit(s[j]))
-			j++;
-	}
-	if (j < n && (s[j] == 'e' || s[j] == 'E')) {
-		real = 1;
-		j++;
-		if (j < n && (s[j] == '+' || s[j] == '-'))
-			j++;
-		if (j == n || !is_digit(s[j]))
-			return syntax_error(sc, "invalid token", i, j < n ? j + 1 : n);
-		while (j < n && is_digit(s[j]))
-			j++;
-	}
-	if (top) {
-		int rc = top_number_overflow(sc, i, j, real);
-
-		if (rc)
-			return rc;
-	}
-	l.off = i;
-	l.len = j - i;
-	if (rt_buf_put(&sc->ctx->numbers, &l, sizeof l))
-		return nomem(sc->err);
-	*end = j;
-	return 0;
-}
-
-/* true, false or null at s[i] (a letter); sets *end. */
-static int scan_word(struct scan *sc, size_t i, size_t *end)
-{
-	size_t j = token_end(sc->s, sc->n, i), k = j - i;
-	const char *w = sc->s + i;
-
-	if ((k == 4 && (memcmp(w, "true", 4) == 0 || memcmp(w, "null", 4) == 0)) ||
-	    (k == 5 && memcmp(w, "false", 5) == 0)) {
-		*end = j;
-		return 0;
-	}
-	return syntax_error(sc, "invalid token", i, j);
+	*off = ctx->text.len;
+	return rt_buf_put(&ctx->text, s, n) || rt_buf_putc(&ctx->text, '\0') ? -1 : 0;
 }
 
 static size_t stack_top(const struct rt_action_ctx *ctx)
 {
-	size_t top;
+	size_t k = ctx->stack.len / sizeof(size_t);
 
-	memcpy(&top, ctx->stack.data + ctx->stack.len - sizeof top, sizeof top);
-	return top;
+	return k ? ((const size_t *)(const void *)ctx->stack.data)[k - 1] : NONE;
 }
 
-/* Checks the first JSON value of s[i..n) as strictly as jansson with
- * JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL (duplicate keys
- * are found later, from the key counts), recording every number literal in
- * ctx->numbers and every object's key count in ctx->objects, both in
- * document order. Sets *end past the value. */
-static int scan_value(struct scan *sc, size_t i, size_t *end)
+/* The node of the next value: the pending member, else a new node linked to
+ * the open array (or the root). NONE when memory ran out. */
+static size_t value_node(struct build *b, unsigned kind)
 {
-	struct rt_action_ctx *ctx = sc->ctx;
-	const char *s = sc->s;
-	size_t n = sc->n, depth = 0, top, next = 0;
-	int rc;
+	struct rt_action_ctx *ctx = b->ctx;
+	struct jv v;
+	size_t i, top;
 
-	rt_buf_reset(&ctx->numbers);
-	rt_buf_reset(&ctx->objects);
-	rt_buf_reset(&ctx->stack);
-	for (;;) {
-		/* a value is expected at i */
-		i = skip_ws(s, n, i);
-		if (i == n)
-			return syntax_error(sc, "unexpected end of input", n, n);
-		switch (s[i]) {
-		case '{':
-		case '[':
-			if (++depth > MAX_DEPTH)
-				return syntax_error(sc, "maximum parsing depth reached", i, i + 1);
-			if (s[i] == '[') {
-				top = ARRAY_MARK;
-				if (rt_buf_put(&ctx->stack, &top, sizeof top))
-					return nomem(sc->err);
-				i = skip_ws(s, n, i + 1);
-				if (i < n && s[i] == ']') {
-					i++;
-					goto close;
-				}
-				continue;
-			}
-			top = ctx->objects.len / sizeof(size_t);
-			{
-				size_t zero = 0;
-
-				if (rt_buf_put(&ctx->objects, &zero, sizeof zero) ||
-				    rt_buf_put(&ctx->stack, &top, sizeof top))
-					return nomem(sc->err);
-			}
-			i = skip_ws(s, n, i + 1);
-			if (i < n && s[i] == '}') {
-				i++;
-				goto close;
-			}
-			goto key;
-		case '"':
-			rc = scan_string(sc, i, 0, &next);
-			goto scalar;
-		case '-': case '0': case '1': case '2': case '3': case '4':
-		case '5': case '6': case '7': case '8': case '9':
-			rc = scan_number(sc, i, depth == 0, &next);
-			goto scalar;
-		default:
-			if (is_letter(s[i])) {
-				rc = scan_word(sc, i, &next);
-				goto scalar;
-			}
-			return syntax_error(sc,
-					    s[i] == '}' || s[i] == ']' || s[i] == ',' || s[i] == ':'
-						    ? "unexpected token"
-						    : "invalid token",
-					    i, token_end(s, n, i));
-		}
-	scalar:
-		if (rc)
-			return rc;
-		/* jansson counts a scalar as one level deeper than its container */
-		if (depth >= MAX_DEPTH)
-			return syntax_error(sc, "maximum parsing depth reached", i, next);
-		i = next;
-		goto after;
-	key:
-		/* a key is expected at i (whitespace skipped) */
-		if (i == n || s[i] != '"')
-			return syntax_error(sc, "string or '}' expected", i, token_end(s, n, i));
-		if ((rc = scan_string(sc, i, 1, &i)))
-			return rc;
-		{
-			size_t *keys = (size_t *)(void *)ctx->objects.data;
-
-			keys[stack_top(ctx)]++;
-		}
-		i = skip_ws(s, n, i);
-		if (i == n || s[i] != ':')
-			return syntax_error(sc, "':' expected", i, token_end(s, n, i));
-		i++;
-		continue;
-	close:
-		ctx->stack.len -= sizeof top;
-		depth--;
-	after:
-		if (depth == 0) {
-			*end = i;
-			return 0;
-		}
-		i = skip_ws(s, n, i);
-		if (stack_top(ctx) != ARRAY_MARK) {
-			if (i < n && s[i] == ',') {
-				i = skip_ws(s, n, i + 1);
-				goto key;
-			}
-			if (i < n && s[i] == '}') {
-				i++;
-				goto close;
-			}
-			return syntax_error(sc, "'}' expected", i, token_end(s, n, i));
-		}
-		if (i < n && s[i] == ',') {
-			i++;
-			continue;
-		}
-		if (i < n && s[i] == ']') {
-			i++;
-			goto close;
-		}
-		return syntax_error(sc, "']' expected", i, token_end(s, n, i));
+	if (b->pending != NONE) {
+		i = b->pending;
+		b->pending = NONE;
+		node(ctx, i)->kind = kind;
+		return i;
 	}
-}
+	memset(&v, 0, sizeof v);
+	v.kind = kind;
+	v.parent = v.first = v.last = v.next = NONE;
+	i = ctx->nodes.len / sizeof v;
+	if (rt_buf_put(&ctx->nodes, &v, sizeof v))
+		return NONE;
+	top = stack_top(ctx);
+	if (top != NONE) {
+		struct jv *p = node(ctx, top);
 
-/* ---- tree ------------------------------------------------------------------- */
-
-/* json-c builds the tree of s[0..n), a value the syntax check passed (an
- * object or an array, so no number runs to the end). Fails closed. */
-static int build(struct rt_action_ctx *ctx, const char *s, size_t n, struct rt_action_error *err)
-{
-	struct json_tokener *tok = ctx->tok;
-	json_object *o = NULL;
-	enum json_tokener_error je = json_tokener_success;
-	size_t off = 0;
-
-	if (!tok) {
-		/* json-c counts the top level too; our check stops at MAX_DEPTH. */
-		tok = json_tokener_new_ex(MAX_DEPTH + 2);
-		if (!tok)
-			return nomem(err);
-		json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
-		ctx->tok = tok;
-	}
-	json_tokener_reset(tok);
-	while (off < n) {
-		int k = n - off > (size_t)INT_MAX ? INT_MAX : (int)(n - off);
-
-		o = json_tokener_parse_ex(tok, s + off, k);
-		je = json_tokener_get_error(tok);
-		if (je != json_tokener_continue)
-			break;
-		off += (size_t)k;
-	}
-	if (!o || je != json_tokener_success) {
-		json_object_put(o);
-		json_tokener_reset(tok);
-		return set_error(err, RT_ACTION_ERR_VALIDATION, "invalid JSON: %s",
-				 json_tokener_error_desc(je));
-	}
-	ctx->root = o;
-	return 0;
-}
-
-/* A number node and the index of its literal in ctx->numbers. */
-struct numnode {
-	const json_object *node;
-	size_t lit;
-};
-
-/* Pre-order over the tree (json-c keeps object members in insertion order,
- * so this is document order): every object must have as many members as the
- * syntax check counted keys, else json-c dropped a duplicate; number nodes
- * are listed with their literal's index. Returns 0, -1 on memory, 1 at a
- * duplicate. */
-static int walk(struct rt_action_ctx *ctx, const json_object *v, size_t *obj, size_t *num)
-{
-	int rc;
-
-	switch (json_object_get_type(v)) {
-	case json_type_object: {
-		const size_t *keys = (const size_t *)(const void *)ctx->objects.data;
-		const struct lh_entry *e;
-
-		if (*obj >= ctx->objects.len / sizeof *keys ||
-		    keys[*obj] != (size_t)json_object_object_length(v))
-			return 1;
-		(*obj)++;
-		for (e = lh_table_head(json_object_get_object(v)); e; e = lh_entry_next(e))
-			if ((rc = walk(ctx, lh_entry_v(e), obj, num)))
-				return rc;
-		return 0;
-	}
-	case json_type_array: {
-		size_t i, k = json_object_array_length(v);
-
-		for (i = 0; i < k; i++)
-			if ((rc = walk(ctx, json_object_array_get_idx(v, i), obj, num)))
-				return rc;
-		return 0;
-	}
-	case json_type_int:
-	case json_type_double: {
-		struct numnode nn;
-
-		nn.node = v;
-		nn.lit = (*num)++;
-		return rt_buf_put(&ctx->nodes, &nn, sizeof nn) ? -1 : 0;
-	}
-	default:
-		return 0;
-	}
-}
-
-static int cmp_numnode(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)((const struct numnode *)a)->node;
-	uintptr_t y = (uintptr_t)((const struct numnode *)b)->node;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The literal of a number node, or NULL. A handful of numbers is searched
- * in place; more were sorted by node address. */
-static const struct lit *literal_of(const struct rt_action_ctx *ctx, const json_object *v)
-{
-	const struct numnode *nodes = (const struct numnode *)(const void *)ctx->nodes.data;
-	size_t lo = 0, hi = ctx->nodes.len / sizeof *nodes;
-
-	if (hi <= 8) {
-		for (; lo < hi; lo++)
-			if (nodes[lo].node == v)
-				return (const struct lit *)(const void *)ctx->numbers.data + nodes[lo].lit;
-		return NULL;
-	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if ((uintptr_t)nodes[mid].node < (uintptr_t)v)
-			lo = mid + 1;
-		else if ((uintptr_t)nodes[mid].node > (uintptr_t)v)
-			hi = mid;
+		if (p->last == NONE)
+			p->first = i;
 		else
-			return (const struct lit *)(const void *)ctx->numbers.data + nodes[mid].lit;
+			node(ctx, p->last)->next = i;
+		p->last = i;
+		p->len++;
 	}
-	return NULL;
+	return i;
 }
 
-/* ---- duplicate keys (error path) --------------------------------------------- */
-
-/* One key of an open object: decoded bytes (offset in ctx->text, then a
- * pointer for sorting) and the raw token. */
-struct keyent {
-	const char *p;
-	size_t off, len;
-	size_t tok, end; /* raw token s[tok..end), quotes included */
-};
-
-static int cmp_keyent(const void *a, const void *b)
+static int cb_null(void *ud)
 {
-	const struct keyent *x = a, *y = b;
-	int c = rt_bytes_cmp(x->p, x->len, y->p, y->len);
+	struct build *b = ud;
 
-	if (c)
-		return c;
-	return x->tok < y->tok ? -1 : x->tok > y->tok;
+	return value_node(b, JV_NULL) == NONE ? oom(b) : 1;
 }
 
-static void put_utf8(struct rt_buf *b, unsigned u)
+static int cb_boolean(void *ud, int truth)
 {
-	char t[4];
+	struct build *b = ud;
+	size_t i = value_node(b, JV_BOOL);
 
-	if (u < 0x80) {
-		t[0] = (char)u;
-		rt_buf_put(b, t, 1);
-	} else if (u < 0x800) {
-		t[0] = (char)(0xC0 | u >> 6);
-		t[1] = (char)(0x80 | (u & 0x3F));
-		rt_buf_put(b, t, 2);
-	} else if (u < 0x10000) {
-		t[0] = (char)(0xE0 | u >> 12);
-		t[1] = (char)(0x80 | (u >> 6 & 0x3F));
-		t[2] = (char)(0x80 | (u & 0x3F));
-		rt_buf_put(b, t, 3);
-	} else {
-		t[0] = (char)(0xF0 | u >> 18);
-		t[1] = (char)(0x80 | (u >> 12 & 0x3F));
-		t[2] = (char)(0x80 | (u >> 6 & 0x3F));
-		t[3] = (char)(0x80 | (u & 0x3F));
-		rt_buf_put(b, t, 4);
-	}
-}
-
-/* Decodes the checked string token s[i..end) into b. */
-static void unescape_into(struct rt_buf *b, const char *s, size_t i, size_t end)
-{
-	size_t j = i + 1;
-	unsigned u, lo;
-
-	while (j < end - 1) {
-		size_t k = j;
-
-		while (k < end - 1 && s[k] != '\\')
-			k++;
-		rt_buf_put(b, s + j, k - j);
-		if (k == end - 1)
-			break;
-		switch (s[k + 1]) {
-		case 'b': rt_buf_putc(b, '\b'); j = k + 2; continue;
-		case 'f': rt_buf_putc(b, '\f'); j = k + 2; continue;
-		case 'n': rt_buf_putc(b, '\n'); j = k + 2; continue;
-		case 'r': rt_buf_putc(b, '\n'); j = k + 2; continue;
-		case 't': rt_buf_putc(b, '\t'); j = k + 2; continue;
-		case 'u': break;
-		default: rt_buf_putc(b, s[k + 1]); j = k + 2; continue;
-		}
-		(void)hex4(s + k + 2, 4, &u);
-		j = k + 6;
-		if (u >= 0xD800 && u <= 0xDBFF) {
-			(void)hex4(s + k + 8, 4, &lo);
-			u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-			j = k + 12;
-		}
-		put_utf8(b, u);
-	}
-}
-
-/* Sorts the keys of the innermost open object (entries from `start` on) and
- * keeps the earliest second occurrence of a key in *best / *best_end. */
-static void object_dups(struct rt_action_ctx *ctx, size_t start, size_t *best, size_t *best_end)
-{
-	size_t k, nk = ctx->scratch.len / sizeof(struct keyent) - start;
-	struct keyent *e;
-
-	if (nk < 2) {
-		ctx->scratch.len = start * sizeof *e;
-		return;
-	}
-	e = (struct keyent *)(void *)ctx->scratch.data + start;
-	for (k = 0; k < nk; k++)
-		e[k].p = ctx->text.data + e[k].off;
-	qsort(e, nk, sizeof *e, cmp_keyent);
-	for (k = 1; k < nk; k++)
-		if (e[k].len == e[k - 1].len && memcmp(e[k].p, e[k - 1].p, e[k].len) == 0 &&
-		    e[k].tok < *best) {
-			*best = e[k].tok;
-			*best_end = e[k].end;
-		}
-	ctx->scratch.len = start * sizeof *e;
-}
-
-/* The first duplicate key in document order (where jansson stopped) within
- * s[i..end), text the syntax check read without error (the value, or the
- * part before a syntax error). Keys of each object are sorted when it closes,
- * O(n log n). Returns 1 with the key token s[*tok..*tok_end), 0 when there is
- * none, -1 on memory. */
-static int first_duplicate(struct scan *sc, size_t i, size_t end, size_t *tok, size_t *tok_end)
-{
-	struct rt_action_ctx *ctx = sc->ctx;
-	const char *s = sc->s;
-	size_t best = SIZE_MAX, best_end = 0, top;
-	char prev = 0; /* last structural character */
-
-	rt_buf_reset(&ctx->text);
-	rt_buf_reset(&ctx->scratch);
-	rt_buf_reset(&ctx->stack);
-	while (i < end) {
-		char c = s[i];
-
-		if (ctx->text.failed || ctx->scratch.failed || ctx->stack.failed)
-			return -1;
-		if (c == '{' || c == '[') {
-			top = c == '[' ? ARRAY_MARK : ctx->scratch.len / sizeof(struct keyent);
-			rt_buf_put(&ctx->stack, &top, sizeof top);
-			prev = c;
-			i++;
-		} else if ((c == '}' || c == ']') && ctx->stack.len) {
-			top = stack_top(ctx);
-			ctx->stack.len -= sizeof top;
-			if (top != ARRAY_MARK)
-				object_dups(ctx, top, &best, &best_end);
-			prev = c;
-			i++;
-		} else if (c == '"') {
-			size_t j = i + 1;
-
-			while (j < end && s[j] != '"')
-				j += s[j] == '\\' ? 2 : 1;
-			if (j >= end)
-				break; /* the string the syntax error is in */
-			j++;
-			if ((prev == '{' || prev == ',') && ctx->stack.len && stack_top(ctx) != ARRAY_MARK) {
-				struct keyent e;
-
-				e.p = NULL;
-				e.off = ctx->text.len;
-				unescape_into(&ctx->text, s, i, j);
-				e.len = ctx->text.len - e.off;
-				e.tok = i;
-				e.end = j;
-				rt_buf_put(&ctx->scratch, &e, sizeof e);
-			}
-			prev = '"';
-			i = j;
-		} else {
-			if (c == ',' || c == ':')
-				prev = c;
-			i++;
-		}
-	}
-	/* objects left open by a syntax error */
-	while (ctx->stack.len) {
-		top = stack_top(ctx);
-		ctx->stack.len -= sizeof top;
-		if (top != ARRAY_MARK)
-			object_dups(ctx, top, &best, &best_end);
-	}
-	if (ctx->text.failed || ctx->scratch.failed || ctx->stack.failed)
-		return -1;
-	if (best == SIZE_MAX)
-		return 0;
-	*tok = best;
-	*tok_end = best_end;
+	if (i == NONE)
+		return oom(b);
+	node(b->ctx, i)->truth = truth != 0;
 	return 1;
 }
 
-/* "invalid JSON: duplicate object key near '"k"'" for the checked value
- * s[i..end), where json-c's member counts showed a duplicate. */
-static int duplicate_error(struct scan *sc, size_t i, size_t end)
+/* Numbers keep their literal text (yajl checked the RFC 8259 grammar). */
+static int cb_number(void *ud, const char *s, size_t len)
 {
-	size_t tok, tok_end;
+	struct build *b = ud;
+	size_t off, i;
 
-	switch (first_duplicate(sc, i, end, &tok, &tok_end)) {
-	case 1:
-		return syntax_error(sc, "duplicate object key", tok, tok_end);
-	case 0:
-		return set_error(sc->err, RT_ACTION_ERR_VALIDATION, "invalid JSON: duplicate object key");
-	default:
-		return nomem(sc->err);
-	}
+	if (put_text(b->ctx, s, len, &off) || (i = value_node(b, JV_NUMBER)) == NONE)
+		return oom(b);
+	node(b->ctx, i)->off = off;
+	node(b->ctx, i)->len = len;
+	return 1;
 }
 
-/* A syntax error at sc->err_at: jansson would have stopped earlier at a
- * duplicate key read before it. */
-static int syntax_or_duplicate(struct scan *sc, size_t i, int rc)
+static int cb_string(void *ud, const unsigned char *s, size_t len)
 {
-	size_t tok, tok_end;
+	struct build *b = ud;
+	size_t off, i;
 
-	if (rc != RT_ACTION_EVALIDATION || sc->err_at <= i)
-		return rc;
-	switch (first_duplicate(sc, i, sc->err_at, &tok, &tok_end)) {
-	case 1:
-		return syntax_error(sc, "duplicate object key", tok, tok_end);
-	case 0:
-		return rc;
-	default:
-		return nomem(sc->err);
+	if (!check_string(b, s, len))
+		return 0;
+	if (put_text(b->ctx, s, len, &off) || (i = value_node(b, JV_STRING)) == NONE)
+		return oom(b);
+	node(b->ctx, i)->off = off;
+	node(b->ctx, i)->len = len;
+	return 1;
+}
+
+static int open_container(struct build *b, unsigned kind)
+{
+	size_t i, at = yajl_get_bytes_consumed(b->h);
+
+	if (++b->depth > MAX_DEPTH)
+		return fail(b, "maximum parsing depth reached", at ? at - 1 : 0, at);
+	i = value_node(b, kind);
+	if (i == NONE || rt_buf_put(&b->ctx->stack, &i, sizeof i))
+		return oom(b);
+	return 1;
+}
+
+static int close_container(void *ud)
+{
+	struct build *b = ud;
+
+	b->depth--;
+	b->ctx->stack.len -= sizeof(size_t);
+	return 1;
+}
+
+static int cb_start_map(void *ud)
+{
+	return open_container(ud, JV_OBJECT);
+}
+
+static int cb_start_array(void *ud)
+{
+	return open_container(ud, JV_ARRAY);
+}
+
+/* ---- duplicate keys: a hash set of (object, key) over member nodes ---------- */
+
+static size_t key_hash(size_t parent, const char *k, size_t n)
+{
+	uint64_t h = 14695981039346656037u ^ (uint64_t)parent;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)k[i];
+		h *= 1099511628211u;
 	}
+	return (size_t)(h ^ h >> 29);
+}
+
+static size_t *key_slots(const struct rt_action_ctx *ctx, size_t *cap)
+{
+	*cap = ctx->keys.len / sizeof(size_t);
+	return (size_t *)(void *)ctx->keys.data;
+}
+
+/* Empties the set with room for cap members (a power of two). 0 or -1. */
+static int keys_init(struct rt_action_ctx *ctx, size_t cap)
+{
+	size_t i, none = NONE;
+
+	rt_buf_reset(&ctx->keys);
+	for (i = 0; i < cap; i++)
+		if (rt_buf_put(&ctx->keys, &none, sizeof none))
+			return -1;
+	return 0;
+}
+
+/* Inserts member m; returns 1 when its object already has that key, 0 when
+ * inserted. */
+static int keys_insert(struct rt_action_ctx *ctx, size_t m)
+{
+	const struct jv *v = node(ctx, m);
+	size_t cap, *slot = key_slots(ctx, &cap);
+	size_t i = key_hash(v->parent, text(ctx, v->key_off), v->key_len) & (cap - 1);
+
+	for (; slot[i] != NONE; i = (i + 1) & (cap - 1)) {
+		const struct jv *o = node(ctx, slot[i]);
+
+		if (o->parent == v->parent && o->key_len == v->key_len &&
+		    memcmp(text(ctx, o->key_off), text(ctx, v->key_off), v->key_len) == 0)
+			return 1;
+	}
+	slot[i] = m;
+	return 0;
+}
+
+/* Doubles the set (load stays at most one half). 0 or -1. */
+static int keys_grow(struct rt_action_ctx *ctx)
+{
+	size_t cap, i, *old;
+
+	key_slots(ctx, &cap);
+	rt_buf_reset(&ctx->scratch);
+	if (rt_buf_put(&ctx->scratch, ctx->keys.data, ctx->keys.len) || keys_init(ctx, cap * 2))
+		return -1;
+	old = (size_t *)(void *)ctx->scratch.data;
+	for (i = 0; i < cap; i++)
+		if (old[i] != NONE)
+			keys_insert(ctx, old[i]);
+	return 0;
+}
+
+/* Members an object may have before its keys go into the hash set; below,
+ * a new key is compared with its siblings. */
+#define LINEAR_KEYS 16u
+
+/* Whether member m repeats a key of its object. 0, 1, or -1 on memory. */
+static int duplicate_key(struct build *b, size_t m)
+{
+	struct rt_action_ctx *ctx = b->ctx;
+	const struct jv *v = node(ctx, m), *p = node(ctx, v->parent);
+	size_t c, cap;
+
+	if (p->len <= LINEAR_KEYS) {
+		for (c = p->first; c != m; c = node(ctx, c)->next) {
+			const struct jv *o = node(ctx, c);
+
+			if (o->key_len == v->key_len &&
+			    memcmp(text(ctx, o->key_off), text(ctx, v->key_off), v->key_len) == 0)
+				return 1;
+		}
+		return 0;
+	}
+	if (!b->nkeys && keys_init(ctx, 64))
+		return -1;
+	if (p->len == LINEAR_KEYS + 1) {
+		/* the object outgrew the linear scan: its members join the set */
+		for (c = p->first; c != m; c = node(ctx, c)->next) {
+			key_slots(ctx, &cap);
+			if (++b->nkeys * 2 > cap && keys_grow(ctx))
+				return -1;
+			keys_insert(ctx, c);
+		}
+	}
+	key_slots(ctx, &cap);
+	if (++b->nkeys * 2 > cap && keys_grow(ctx))
+		return -1;
+	return keys_insert(ctx, m);
+}
+
+static int cb_map_key(void *ud, const unsigned char *s, size_t len)
+{
+	struct build *b = ud;
+	struct rt_action_ctx *ctx = b->ctx;
+	size_t off, m, at, end;
+	int dup;
+
+	if (!check_string(b, s, len))
+		return 0;
+	if (put_text(ctx, s, len, &off) || (m = value_node(b, JV_PENDING)) == NONE)
+		return oom(b);
+	node(ctx, m)->key_off = off;
+	node(ctx, m)->key_len = len;
+	node(ctx, m)->parent = stack_top(ctx);
+	dup = duplicate_key(b, m);
+	if (dup < 0)
+		return oom(b);
+	if (dup) {
+		last_string_token(b, &at, &end);
+		return fail(b, "duplicate object key", at, end);
+	}
+	b->pending = m;
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
+	cb_start_map, cb_map_key, close_container, cb_start_array, close_container,
+};
+
+/* Parses the first JSON value of src[0..n) into ctx->nodes; *end is where it
+ * ends. Syntax errors are yajl's, with our position. */
+static int parse(struct rt_action_ctx *ctx, const char *src, size_t n, size_t *end,
+		 struct rt_action_error *err)
+{
+	static const yajl_alloc_funcs funcs_template = { arena_malloc, arena_realloc, arena_free, NULL };
+	yajl_alloc_funcs funcs = funcs_template;
+	struct build b;
+	yajl_status st;
+	int rc = 0;
+
+	rt_buf_reset(&ctx->nodes);
+	rt_buf_reset(&ctx->text);
+	rt_buf_reset(&ctx->stack);
+	if (arena_reset(ctx))
+		return nomem(err);
+	funcs.ctx = ctx;
+	memset(&b, 0, sizeof b);
+	b.ctx = ctx;
+	b.src = src;
+	b.n = n;
+	b.pending = NONE;
+	b.err = err;
+	b.h = yajl_alloc(&callbacks, &funcs, &b);
+	if (!b.h)
+		return nomem(err);
+	yajl_config(b.h, yajl_allow_trailing_garbage, 1);
+	st = yajl_parse(b.h, (const unsigned char *)src, n);
+	*end = yajl_get_bytes_consumed(b.h);
+	if (st == yajl_status_ok) {
+		st = yajl_complete_parse(b.h);
+		if (st == yajl_status_error)
+			*end = n; /* the text ended inside the value */
+	}
+	if (st == yajl_status_client_canceled) {
+		if (!b.failed)
+			nomem(err);
+		rc = err->cls == RT_ACTION_ERR_INTERNAL ? RT_ACTION_ENOMEM : RT_ACTION_EVALIDATION;
+	} else if (st != yajl_status_ok) {
+		unsigned char *msg = yajl_get_error(b.h, 0, NULL, 0);
+		char what[256];
+		size_t k;
+
+		snprintf(what, sizeof what, "%s", msg ? (const char *)msg : "syntax error");
+		if (msg)
+			yajl_free_error(b.h, msg);
+		k = strlen(what);
+		while (k && (what[k - 1] == '\n' || what[k - 1] == '.' || what[k - 1] == ' '))
+			what[--k] = '\0';
+		/* yajl stops past a character it cannot start a token with, and
+		 * inside a misspelt true, false or null: show from its start */
+		if (strstr(what, "invalid char") && *end > 0 && *end <= n) {
+			(*end)--;
+			while (*end > 0 && ((unsigned char)src[*end] & 0xC0) == 0x80)
+				(*end)--;
+		} else if (strstr(what, "invalid string") && *end <= n) {
+			while (*end > 0 && is_letter(src[*end - 1]))
+				(*end)--;
+		}
+		fail(&b, what, *end, token_end(src, n, *end));
+		rc = RT_ACTION_EVALIDATION;
+	} else if (!ctx->nodes.len) {
+		rc = set_error(err, RT_ACTION_ERR_VALIDATION, "EOF");
+	}
+	yajl_free(b.h);
+	if (*end > n)
+		*end = n;
+	return rc;
 }
 
 /* ---- canonical JSON of params (spec §4.1) ------------------------------------ */
@@ -935,7 +819,7 @@ static int syntax_or_duplicate(struct scan *sc, size_t i, int rc)
 struct kv {
 	const char *key;
 	size_t klen;
-	const json_object *val;
+	size_t val;
 };
 
 static int cmp_kv(const void *a, const void *b)
@@ -945,38 +829,25 @@ static int cmp_kv(const void *a, const void *b)
 	return rt_bytes_cmp(x->key, x->klen, y->key, y->klen);
 }
 
-static size_t str_len(const json_object *v)
+/* Returns 0, -1 on memory, -2 on an internal inconsistency (fail closed). */
+static int canon(struct rt_action_ctx *ctx, size_t vi, struct rt_buf *out)
 {
-	int n = json_object_get_string_len(v);
+	const struct jv *v = node(ctx, vi);
+	size_t i, c;
+	int rc;
 
-	return n > 0 ? (size_t)n : 0;
-}
+	switch (v->kind) {
+	case JV_OBJECT: {
+		size_t base = ctx->scratch.len, n = v->len;
 
-/* json-c's accessor takes a mutable pointer; for a string it only reads. */
-static const char *str_ptr(const json_object *v)
-{
-	return json_object_get_string((json_object *)(uintptr_t)v);
-}
-
-/* Returns 0, -1 on memory, -2 on an internal inconsistency (fail closed).
- * src is the action text the literals point into. */
-static int canon(struct rt_action_ctx *ctx, const char *src, const json_object *v, struct rt_buf *out)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_object: {
-		size_t base = ctx->scratch.len, n = 0, i;
-		const struct lh_entry *e;
-		int rc;
-
-		for (e = lh_table_head(json_object_get_object(v)); e; e = lh_entry_next(e)) {
+		for (c = v->first; c != NONE; c = node(ctx, c)->next) {
 			struct kv k;
 
-			k.key = lh_entry_k(e);
-			k.klen = strlen(k.key);
-			k.val = lh_entry_v(e);
+			k.key = text(ctx, node(ctx, c)->key_off);
+			k.klen = node(ctx, c)->key_len;
+			k.val = c;
 			if (rt_buf_put(&ctx->scratch, &k, sizeof k))
 				return -1;
-			n++;
 		}
 		if (n > 1)
 			qsort(ctx->scratch.data + base, n, sizeof(struct kv), cmp_kv);
@@ -990,34 +861,25 @@ static int canon(struct rt_action_ctx *ctx, const char *src, const json_object *
 				rt_buf_putc(out, ',');
 			rt_canon_string(out, k.key, k.klen);
 			rt_buf_putc(out, ':');
-			if ((rc = canon(ctx, src, k.val, out)))
+			if ((rc = canon(ctx, k.val, out)))
 				return rc;
 		}
 		ctx->scratch.len = base;
 		return rt_buf_putc(out, '}');
 	}
-	case json_type_array: {
-		size_t i, n = json_object_array_length(v);
-		int rc;
-
+	case JV_ARRAY:
 		rt_buf_putc(out, '[');
-		for (i = 0; i < n; i++) {
-			if (i)
+		for (c = v->first; c != NONE; c = node(ctx, c)->next) {
+			if (c != v->first)
 				rt_buf_putc(out, ',');
-			if ((rc = canon(ctx, src, json_object_array_get_idx(v, i), out)))
+			if ((rc = canon(ctx, c, out)))
 				return rc;
 		}
 		return rt_buf_putc(out, ']');
-	}
-	case json_type_string:
-		return rt_canon_string(out, str_ptr(v), str_len(v));
-	case json_type_int:
-	case json_type_double: {
-		const struct lit *l = literal_of(ctx, v);
-
-		if (!l)
-			return -2;
-		switch (rt_canon_number(out, src + l->off, l->len)) {
+	case JV_STRING:
+		return rt_canon_string(out, text(ctx, v->off), v->len);
+	case JV_NUMBER:
+		switch (rt_canon_number(out, text(ctx, v->off), v->len)) {
 		case 0:
 			return 0;
 		case -1:
@@ -1025,11 +887,9 @@ static int canon(struct rt_action_ctx *ctx, const char *src, const json_object *
 		default:
 			return -2;
 		}
-	}
-	case json_type_boolean:
-		return json_object_get_boolean(v) ? rt_buf_put(out, "true", 4)
-						  : rt_buf_put(out, "false", 5);
-	case json_type_null:
+	case JV_BOOL:
+		return v->truth ? rt_buf_put(out, "true", 4) : rt_buf_put(out, "false", 5);
+	case JV_NULL:
 		return rt_buf_put(out, "null", 4);
 	default:
 		return -2;
@@ -1063,40 +923,30 @@ static const unsigned char field_lens[F_COUNT] = {
 #undef FIELD_LEN
 };
 
-static const char *json_kind(const json_object *v)
+
+static const char *json_kind(const struct jv *v)
 {
-	switch (json_object_get_type(v)) {
-	case json_type_object: return "object";
-	case json_type_array: return "array";
-	case json_type_string: return "string";
-	case json_type_int: case json_type_double: return "number";
-	case json_type_boolean: return "bool";
+	switch (v->kind) {
+	case JV_OBJECT: return "object";
+	case JV_ARRAY: return "array";
+	case JV_STRING: return "string";
+	case JV_NUMBER: return "number";
+	case JV_BOOL: return "bool";
 	default: return "null";
 	}
 }
 
-/* The kind of the JSON value starting with c (a checked value). */
-static const char *json_kind_of_char(char c)
-{
-	switch (c) {
-	case '{': return "object";
-	case '[': return "array";
-	case '"': return "string";
-	case 't': case 'f': return "bool";
-	case 'n': return "null";
-	default: return "number";
-	}
-}
-
 /* How upstream's schema validator names a decoded value's Go type. */
-static const char *go_type(const json_object *v)
+static const char *go_type(const struct jv *v)
 {
-	switch (json_object_get_type(v)) {
-	case json_type_object: return "map[string]interface {}";
-	case json_type_array: return "[]interface {}";
-	case json_type_string: return "string";
-	case json_type_int: case json_type_double: return "float64";
-	case json_type_boolean: return "bool";
+	if (!v)
+		return "<nil>";
+	switch (v->kind) {
+	case JV_OBJECT: return "map[string]interface {}";
+	case JV_ARRAY: return "[]interface {}";
+	case JV_STRING: return "string";
+	case JV_NUMBER: return "float64";
+	case JV_BOOL: return "bool";
 	default: return "<nil>";
 	}
 }
@@ -1148,28 +998,29 @@ static int unknown_or_variant(struct rt_action_error *err, const char *key, size
 	return set_error(err, RT_ACTION_ERR_VALIDATION, "json: unknown field %s", q);
 }
 
-static int check_context(const json_object *ctxv, struct rt_action_error *err)
+
+static int check_context(const struct rt_action_ctx *ctx, const struct jv *cv,
+			 struct rt_action_error *err)
 {
 	static const char *const known[] = { "extensions" };
-	const struct lh_entry *e;
+	size_t c;
 
-	if (ctxv == NULL)
+	if (cv == NULL || cv->kind == JV_NULL)
 		return 0;
-	if (!json_object_is_type(ctxv, json_type_object))
+	if (cv->kind != JV_OBJECT)
 		return set_error(err, RT_ACTION_ERR_VALIDATION,
 				 "json: cannot unmarshal %s into Go struct field Action.context of type action.Context",
-				 json_kind(ctxv));
-	for (e = lh_table_head(json_object_get_object(ctxv)); e; e = lh_entry_next(e)) {
-		const char *k = lh_entry_k(e);
-		size_t kn = strlen(k);
-		const json_object *v = lh_entry_v(e);
+				 json_kind(cv));
+	for (c = cv->first; c != NONE; c = node(ctx, c)->next) {
+		const struct jv *m = node(ctx, c);
+		const char *k = text(ctx, m->key_off);
 
-		if (kn != 10 || memcmp(k, "extensions", 10) != 0)
-			return unknown_or_variant(err, k, kn, known, 1);
-		if (v != NULL && !json_object_is_type(v, json_type_object))
+		if (m->key_len != 10 || memcmp(k, "extensions", 10) != 0)
+			return unknown_or_variant(err, k, m->key_len, known, 1);
+		if (m->kind != JV_NULL && m->kind != JV_OBJECT)
 			return set_error(err, RT_ACTION_ERR_VALIDATION,
 					 "json: cannot unmarshal %s into Go struct field Action.context.extensions of type map[string]json.RawMessage",
-					 json_kind(v));
+					 json_kind(m));
 	}
 	return 0;
 }
@@ -1224,13 +1075,14 @@ static size_t utf8_count(const char *s, size_t n)
 	return k;
 }
 
-static struct rt_span span_of(const json_object *v)
+
+static struct rt_span span_of(const struct rt_action_ctx *ctx, const struct jv *v)
 {
 	struct rt_span s;
 
-	if (json_object_is_type(v, json_type_string)) {
-		s.ptr = str_ptr(v);
-		s.len = str_len(v);
+	if (v && v->kind == JV_STRING) {
+		s.ptr = text(ctx, v->off);
+		s.len = v->len;
 	} else {
 		s.ptr = "";
 		s.len = 0;
@@ -1239,8 +1091,9 @@ static struct rt_span span_of(const json_object *v)
 }
 
 /* The schema check over the re-marshalled action, properties in sorted order,
- * first failure wins (spec §5.3). */
-static int check_schema(const json_object *const *f, struct rt_action_error *err)
+ * first failure wins (spec §5.3). f[id] is NULL for an absent or null field. */
+static int check_schema(const struct rt_action_ctx *ctx, const struct jv *const *f,
+			struct rt_action_error *err)
 {
 	static const enum field order[] = {
 		F_ACTION_ID, F_ACTION_TYPE, F_AGENT, F_CONTEXT, F_ENVIRONMENT, F_PARAMS,
@@ -1251,13 +1104,13 @@ static int check_schema(const json_object *const *f, struct rt_action_error *err
 	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
 		enum field id = order[i];
 		const char *name = field_names[id];
-		struct rt_span s = span_of(f[id]);
+		struct rt_span s = span_of(ctx, f[id]);
 
 		switch (id) {
 		case F_CONTEXT:
 			break;
 		case F_PARAMS:
-			if (!json_object_is_type(f[id], json_type_object))
+			if (!f[id] || f[id]->kind != JV_OBJECT)
 				return set_error(err, RT_ACTION_ERR_VALIDATION,
 						 "field \"params\": expected object, got %s", go_type(f[id]));
 			break;
@@ -1282,7 +1135,7 @@ static int check_schema(const json_object *const *f, struct rt_action_error *err
 		}
 	}
 	{
-		struct rt_span t = span_of(f[F_ACTION_TYPE]);
+		struct rt_span t = span_of(ctx, f[F_ACTION_TYPE]);
 
 		if (!action_type_ok(t.ptr, t.len))
 			return set_error(err, RT_ACTION_ERR_VALIDATION, "action_type has invalid format");
@@ -1301,85 +1154,59 @@ static int literal_is_stringy(const char *p, size_t n)
 
 /* Go's json.Unmarshal(canonicalParams, &struct{Argv []string}): keys are seen
  * in canonical (byte-sorted) order, so the last key equal to "argv" under case
- * folding wins; numbers with '.', 'e' or 'E' are strings in canonical JSON.
- * Their text is copied into ctx->text, so the view outlives the input. */
-static int argv_view(struct rt_action_ctx *ctx, const char *src, const json_object *params,
-		     struct rt_action *out)
+ * folding wins; numbers with '.', 'e' or 'E' are strings in canonical JSON;
+ * null elements are "". The spans point into ctx->text. */
+static int argv_view(struct rt_action_ctx *ctx, size_t params, struct rt_action *out)
 {
 	const char *best = NULL;
-	size_t bestn = 0, i, n, textpos = 0;
-	const json_object *val = NULL;
+	size_t bestn = 0, c, e, n, val = NONE;
 	int type_error = 0;
-	const struct lh_entry *e;
 	struct rt_span *spans;
 
 	out->argv_ok = 0;
 	out->argv = NULL;
 	out->argc = 0;
-	for (e = lh_table_head(json_object_get_object(params)); e; e = lh_entry_next(e)) {
-		const char *k = lh_entry_k(e);
-		size_t kn = strlen(k);
-		const json_object *v = lh_entry_v(e);
+	for (c = node(ctx, params)->first; c != NONE; c = node(ctx, c)->next) {
+		const struct jv *m = node(ctx, c);
+		const char *k = text(ctx, m->key_off);
 
-		if (!ascii_fold_eq(k, kn, "argv", 4))
+		if (!ascii_fold_eq(k, m->key_len, "argv", 4))
 			continue;
-		if (json_object_is_type(v, json_type_array)) {
-			n = json_object_array_length(v);
-			for (i = 0; i < n; i++) {
-				const json_object *el = json_object_array_get_idx(v, i);
-				const struct lit *l;
+		if (m->kind == JV_ARRAY) {
+			for (e = m->first; e != NONE; e = node(ctx, e)->next) {
+				const struct jv *el = node(ctx, e);
 
-				if (el == NULL || json_object_is_type(el, json_type_string))
+				if (el->kind == JV_NULL || el->kind == JV_STRING)
 					continue;
-				l = json_object_is_type(el, json_type_int) ||
-						    json_object_is_type(el, json_type_double)
-					    ? literal_of(ctx, el)
-					    : NULL;
-				if (!l || !literal_is_stringy(src + l->off, l->len))
+				if (el->kind != JV_NUMBER ||
+				    !literal_is_stringy(text(ctx, el->off), el->len))
 					type_error = 1;
 			}
-		} else if (v != NULL) {
+		} else if (m->kind != JV_NULL) {
 			type_error = 1;
 		}
-		if (!best || rt_bytes_cmp(k, kn, best, bestn) > 0) {
+		if (!best || rt_bytes_cmp(k, m->key_len, best, bestn) > 0) {
 			best = k;
-			bestn = kn;
-			val = v;
+			bestn = m->key_len;
+			val = c;
 		}
 	}
-	if (type_error || !json_object_is_type(val, json_type_array) ||
-	    (n = json_object_array_length(val)) == 0)
+	if (type_error || val == NONE || node(ctx, val)->kind != JV_ARRAY ||
+	    (n = node(ctx, val)->len) == 0)
 		return 0;
-	/* number texts first: ctx->text must not move under the spans */
-	rt_buf_reset(&ctx->text);
-	for (i = 0; i < n; i++) {
-		const json_object *el = json_object_array_get_idx(val, i);
-
-		if (el != NULL && !json_object_is_type(el, json_type_string)) {
-			const struct lit *l = literal_of(ctx, el);
-
-			if (rt_buf_put(&ctx->text, src + l->off, l->len))
-				return -1;
-		}
-	}
 	rt_buf_reset(&ctx->scratch);
-	if (rt_buf_put(&ctx->scratch, NULL, 0) || n > SIZE_MAX / sizeof *spans)
+	if (n > SIZE_MAX / sizeof *spans)
 		return -1;
-	for (i = 0; i < n; i++) {
-		const json_object *el = json_object_array_get_idx(val, i);
+	for (e = node(ctx, val)->first; e != NONE; e = node(ctx, e)->next) {
+		const struct jv *el = node(ctx, e);
 		struct rt_span s;
 
-		if (el == NULL) {
+		if (el->kind == JV_NULL) {
 			s.ptr = "";
 			s.len = 0;
-		} else if (json_object_is_type(el, json_type_string)) {
-			s = span_of(el);
 		} else {
-			const struct lit *l = literal_of(ctx, el);
-
-			s.ptr = ctx->text.data + textpos;
-			s.len = l->len;
-			textpos += l->len;
+			s.ptr = text(ctx, el->off);
+			s.len = el->len;
 		}
 		if (rt_buf_put(&ctx->scratch, &s, sizeof s))
 			return -1;
@@ -1392,29 +1219,6 @@ static int argv_view(struct rt_action_ctx *ctx, const char *src, const json_obje
 }
 
 /* ---- decode -------------------------------------------------------------------- */
-
-/* Canonical params this short are remembered with their hash: agents send
- * the same small params ("{}" above all) again and again, and SHA-256 is a
- * tenth of the decoding time. */
-#define HASH_MEMO_MAX 256
-
-static void params_hash(struct rt_action_ctx *ctx, struct rt_action *out)
-{
-	struct rt_buf *m = &ctx->last;
-
-	if (ctx->last_hash[0] && m->len == out->params_len &&
-	    memcmp(m->data, out->params, m->len) == 0) {
-		memcpy(out->params_hash, ctx->last_hash, sizeof ctx->last_hash);
-		return;
-	}
-	rt_sha256_hex(out->params, out->params_len, out->params_hash);
-	ctx->last_hash[0] = '\0';
-	if (out->params_len > HASH_MEMO_MAX)
-		return;
-	rt_buf_reset(m);
-	if (rt_buf_put(m, out->params, out->params_len) == 0)
-		memcpy(ctx->last_hash, out->params_hash, sizeof ctx->last_hash);
-}
 
 /* The field a key names exactly, or F_COUNT. */
 static enum field field_of(const char *key, size_t kn)
@@ -1430,11 +1234,9 @@ static enum field field_of(const char *key, size_t kn)
 static int decode(struct rt_action_ctx *ctx, const char *json, size_t len, struct rt_action *out,
 		  struct rt_action_error *err)
 {
-	const json_object *f[F_COUNT] = { NULL };
-	struct scan sc;
-	const json_object *root;
-	const struct lh_entry *e;
-	size_t i, end = 0, nobj = 0, k = 0;
+	const struct jv *f[F_COUNT] = { NULL };
+	const struct jv *root;
+	size_t i, c, end = 0, params = NONE;
 	int rc;
 	char nerr[RT_NORMALIZE_ERRMAX];
 
@@ -1442,73 +1244,52 @@ static int decode(struct rt_action_ctx *ctx, const char *json, size_t len, struc
 		;
 	if (i == len)
 		return set_error(err, RT_ACTION_ERR_VALIDATION, "EOF");
-	sc.s = json;
-	sc.n = len;
-	sc.ctx = ctx;
-	sc.err = err;
-	sc.err_at = 0;
-	if ((rc = scan_value(&sc, i, &end)))
-		return syntax_or_duplicate(&sc, i, rc);
-	if (json[i] != '{' && json[i] != '[')
-		return set_error(err, RT_ACTION_ERR_VALIDATION,
-				 "json: cannot unmarshal %s into Go value of type action.Action",
-				 json_kind_of_char(json[i]));
-	if ((rc = build(ctx, json + i, end - i, err)))
+	if ((rc = parse(ctx, json, len, &end, err)))
 		return rc;
-	root = ctx->root;
-	rt_buf_reset(&ctx->nodes);
-	rc = walk(ctx, root, &nobj, &k);
-	if (rc < 0)
-		return nomem(err);
-	if (rc > 0)
-		return duplicate_error(&sc, i, end);
-	if (k != ctx->numbers.len / sizeof(struct lit) ||
-	    nobj != ctx->objects.len / sizeof(size_t))
-		return set_error(err, RT_ACTION_ERR_NORMALIZATION,
-				 "params canonicalization failed: number literals out of step");
-	if (k > 8)
-		qsort(ctx->nodes.data, k, sizeof(struct numnode), cmp_numnode);
-	if (!json_object_is_type(root, json_type_object))
+	/* the tree is complete: pointers into it stay valid from here on */
+	root = node(ctx, 0);
+	if (root->kind != JV_OBJECT)
 		return set_error(err, RT_ACTION_ERR_VALIDATION,
 				 "json: cannot unmarshal %s into Go value of type action.Action",
 				 json_kind(root));
 	/* Field errors in document order, as Go's decoder reports the first. */
-	for (e = lh_table_head(json_object_get_object(root)); e; e = lh_entry_next(e)) {
-		const char *key = lh_entry_k(e);
-		size_t kn = strlen(key);
-		const json_object *v = lh_entry_v(e);
-		enum field id = field_of(key, kn);
+	for (c = root->first; c != NONE; c = node(ctx, c)->next) {
+		const struct jv *m = node(ctx, c);
+		const char *key = text(ctx, m->key_off);
+		enum field id = field_of(key, m->key_len);
 
 		if (id == F_COUNT)
-			return unknown_or_variant(err, key, kn, field_names, F_COUNT);
-		f[id] = v;
-		if (id == F_PARAMS)
+			return unknown_or_variant(err, key, m->key_len, field_names, F_COUNT);
+		f[id] = m->kind == JV_NULL ? NULL : m;
+		if (id == F_PARAMS) {
+			params = c;
 			continue;
+		}
 		if (id == F_CONTEXT) {
-			if ((rc = check_context(v, err)))
+			if ((rc = check_context(ctx, m, err)))
 				return rc;
 			continue;
 		}
-		if (v != NULL && !json_object_is_type(v, json_type_string))
+		if (m->kind != JV_NULL && m->kind != JV_STRING)
 			return set_error(err, RT_ACTION_ERR_VALIDATION,
 					 "json: cannot unmarshal %s into Go struct field Action.%s of type string",
-					 json_kind(v), field_names[id]);
+					 json_kind(m), field_names[id]);
 	}
 	for (i = end; i < len; i++)
 		if (!is_ws(json[i]))
 			return set_error(err, RT_ACTION_ERR_VALIDATION, "unexpected trailing data");
-	if ((rc = check_schema(f, err)))
+	if ((rc = check_schema(ctx, f, err)))
 		return rc;
 
-	out->schema_version = span_of(f[F_SCHEMA_VERSION]);
-	out->action_id = span_of(f[F_ACTION_ID]);
-	out->trace_id = span_of(f[F_TRACE_ID]);
-	out->resource_raw = span_of(f[F_RESOURCE]);
-	out->principal = span_of(f[F_PRINCIPAL]);
-	out->agent = span_of(f[F_AGENT]);
-	out->environment = span_of(f[F_ENVIRONMENT]);
+	out->schema_version = span_of(ctx, f[F_SCHEMA_VERSION]);
+	out->action_id = span_of(ctx, f[F_ACTION_ID]);
+	out->trace_id = span_of(ctx, f[F_TRACE_ID]);
+	out->resource_raw = span_of(ctx, f[F_RESOURCE]);
+	out->principal = span_of(ctx, f[F_PRINCIPAL]);
+	out->agent = span_of(ctx, f[F_AGENT]);
+	out->environment = span_of(ctx, f[F_ENVIRONMENT]);
 	{
-		struct rt_span t = span_of(f[F_ACTION_TYPE]);
+		struct rt_span t = span_of(ctx, f[F_ACTION_TYPE]);
 		size_t st;
 
 		t.len = rt_go_trim_space(t.ptr, t.len, &st);
@@ -1534,7 +1315,7 @@ static int decode(struct rt_action_ctx *ctx, const char *json, size_t len, struc
 
 	rt_buf_reset(&ctx->params);
 	rt_buf_reset(&ctx->scratch);
-	rc = canon(ctx, json, f[F_PARAMS], &ctx->params);
+	rc = canon(ctx, params, &ctx->params);
 	if (rc == -1 || rt_buf_cstr(&ctx->params))
 		return nomem(err);
 	if (rc)
@@ -1542,9 +1323,9 @@ static int decode(struct rt_action_ctx *ctx, const char *json, size_t len, struc
 				 "params canonicalization failed: unexpected value");
 	out->params = ctx->params.data;
 	out->params_len = ctx->params.len;
-	params_hash(ctx, out);
+	rt_sha256_hex(out->params, out->params_len, out->params_hash);
 	out->risk = rt_action_risk(out->action_type.ptr, out->action_type.len, out->params_len);
-	if (argv_view(ctx, json, f[F_PARAMS], out))
+	if (argv_view(ctx, params, out))
 		return nomem(err);
 	return 0;
 }
@@ -1554,8 +1335,6 @@ int rt_action_decode(struct rt_action_ctx *ctx, const char *json, size_t len,
 {
 	int rc;
 
-	json_object_put(ctx->root);
-	ctx->root = NULL;
 	memset(out, 0, sizeof *out);
 	err->cls = RT_ACTION_ERR_NONE;
 	err->stage = "";

@@ -1,5 +1,6 @@
 /* rt_action.h: action intake. Decodes one Nomos v1 action JSON (spec §5.3)
- * with json-c behind a strict syntax check of our own, checks the v1 schema, normalizes the resource (rt_normalize.h),
+ * with yajl (callbacks build a compact tree in buffers the context owns), checks
+ * the v1 schema, normalizes the resource (rt_normalize.h),
  * canonicalizes params (§4.1) into params_hash and risk.large_io, derives the
  * risk flags (§2.5) and the lenient argv view for exec_match (§2.6). Every
  * failure is classified (validation / normalization) with upstream's stage name
@@ -82,23 +83,19 @@ struct rt_action_error {
 	char message[RT_ACTION_MSGMAX]; /* NUL-terminated, upstream wording */
 };
 
-/* Caller-owned, reusable decoding state: buffers grow to the largest action
- * seen and are reused, so steady-state decoding allocates only inside json-c
- * (its tree nodes). Not shared between threads; one per thread is fine.
- * Fields are private. */
+/* Caller-owned, reusable decoding state: every buffer (yajl's own memory
+ * included, through an arena) grows to the largest action seen and is then
+ * reused, so steady-state decoding does not allocate. Not shared between
+ * threads; one per thread is fine. Fields are private. */
 struct rt_action_ctx {
-	void *root;              /* json_object * of the last decoded action */
-	void *tok;               /* json_tokener *, created by the first decode */
-	struct rt_buf text;      /* argv number literals (the argv view's bytes) */
+	struct rt_buf nodes;     /* the decoded JSON tree (struct jv, rt_action.c) */
+	struct rt_buf text;      /* decoded strings, keys and number literals */
+	struct rt_buf stack;     /* open containers while decoding */
+	struct rt_buf keys;      /* hash set of object members (duplicate keys) */
 	struct rt_buf resource;  /* normalized resource */
 	struct rt_buf params;    /* canonical params */
 	struct rt_buf scratch;   /* key sorting, argv views */
-	struct rt_buf numbers;   /* (offset, length) of each number literal */
-	struct rt_buf nodes;     /* number nodes paired with their literal */
-	struct rt_buf objects;   /* key count of each object, in document order */
-	struct rt_buf stack;     /* open containers during the syntax check */
-	struct rt_buf last;      /* the last short canonical params hashed ... */
-	char last_hash[65];      /* ... and their hash ("" when none) */
+	void *arena;             /* yajl's allocations: a chain of blocks */
 };
 
 /* Prepares an empty context (no allocation). */

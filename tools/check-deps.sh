@@ -3,9 +3,9 @@
 # run as root on Debian, installs them with apt-get; otherwise prints the exact
 # command to run and fails.
 set -u
-PKGS="build-essential pkg-config libyaml-dev re2c lemon libcmocka-dev libsodium-dev libjansson-dev libjson-c-dev libssl-dev clang libclang-rt-14-dev"
+PKGS="build-essential pkg-config libyaml-dev re2c lemon libcmocka-dev libsodium-dev libyajl-dev libjansson-dev libssl-dev clang libclang-rt-14-dev"
 missing=""
-for p in yaml-0.1 libsodium jansson json-c cmocka libcrypto; do
+for p in yaml-0.1 libsodium yajl jansson cmocka libcrypto; do
 	pkg-config --exists "$p" 2>/dev/null || missing="$missing $p"
 done
 for t in re2c lemon cc pkg-config; do

@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <yajl/yajl_parse.h>
+
 #include "compiler/cc_emit.h"
 #include "compiler/cc_inputs.h"
 #include "runtime/rt_internal.h"
@@ -256,6 +259,57 @@ static int run(unsigned nrules, struct result *res)
 	return 0;
 }
 
+/* Why the action decoder is built on yajl: parsing the benchmark action
+ * alone, jansson (a tree, duplicate keys rejected) against yajl (callbacks
+ * that do nothing), next to our whole decode (yajl, tree, checks,
+ * normalization, canonical params, params_hash). */
+static void do_jansson(struct bctx *c)
+{
+	json_error_t je;
+	json_t *j = json_loadb(action_json, sizeof action_json - 1, JSON_REJECT_DUPLICATES, &je);
+
+	c->sink += j != NULL;
+	json_decref(j);
+}
+
+static void do_yajl(struct bctx *c)
+{
+	static const yajl_callbacks none;
+	yajl_handle h = yajl_alloc(&none, NULL, NULL);
+
+	c->sink += yajl_parse(h, (const unsigned char *)action_json, sizeof action_json - 1) ==
+		   yajl_status_ok;
+	c->sink += yajl_complete_parse(h) == yajl_status_ok;
+	yajl_free(h);
+}
+
+static void do_decode(struct bctx *c)
+{
+	struct rt_action_error aerr;
+
+	c->sink += rt_action_decode(c->actx, action_json, sizeof action_json - 1, c->act, &aerr);
+}
+
+static void json_parsers(void)
+{
+	struct rt_action_ctx actx;
+	struct rt_action act;
+	struct bctx c;
+	double tj, ty, td;
+
+	memset(&c, 0, sizeof c);
+	rt_action_ctx_init(&actx);
+	c.actx = &actx;
+	c.act = &act;
+	tj = median_ns(100000, do_jansson, &c);
+	ty = median_ns(100000, do_yajl, &c);
+	td = median_ns(100000, do_decode, &c);
+	printf("JSON parse of the action: jansson json_loadb %.1f ns, yajl %.1f ns (jansson/yajl "
+	       "%.1fx); whole rt_action_decode %.1f ns\n",
+	       tj, ty, tj / ty, td);
+	rt_action_ctx_free(&actx);
+}
+
 int main(void)
 {
 	static const unsigned sizes[] = { 12, 1000 - 3, 10000 - 3 };
@@ -276,6 +330,7 @@ int main(void)
 	}
 	if (only)
 		return 0;
+	json_parsers();
 	printf("ratios (same process): VM 10000/15 rules = %.2f (target <= 1.5); "
 	       "JSON->decision 10000/15 = %.2f; baseline 10000/15 = %.0f\n",
 	       r[2].vm_pre / r[0].vm_pre, r[2].vm_json / r[0].vm_json,

@@ -181,6 +181,22 @@ static const struct prefix_case prefix_cases[] = {
 	{ "{\"a\":\"\\ud800\"}", "invalid JSON: " },
 	{ "{\"a\":1 2}", "invalid JSON: " },
 	{ "{\"a\":\"x\"1}", "invalid JSON: " },
+	{ "{\"a\":NaN}", "invalid JSON: lexical error: invalid char in json text near 'NaN' (line 1, column 6)" },
+	{ "{\"a\":\n [tru]}", "invalid JSON: " },
+	{ "{\"a\":", "invalid JSON: parse error: premature EOF near end of file (line 1, column 6)" },
+	/* yajl checks only the shape of UTF-8: overlong forms, encoded
+	 * surrogates and code points above U+10FFFF are ours to refuse */
+	{ "{\"a\":\"\xc0\xaf\"}", "invalid JSON: " },
+	{ "{\"a\":\"\xed\xa0\x80\"}", "invalid JSON: invalid UTF-8 in string near '\"" },
+	{ "{\"a\":\"\xf5\x80\x80\x80\"}", "invalid JSON: invalid UTF-8 in string" },
+	{ "{\"\xe0\x80\xaf\":1}", "invalid JSON: invalid UTF-8 in string" },
+	/* yajl would turn these into '?' or join them with the next escape */
+	{ "{\"a\":\"\\ud800\\u0041\"}", "invalid JSON: lone surrogate escape in string near '\"\\ud800\\u0041\"' (line 1, column 6)" },
+	{ "{\"a\":\"x\\ud800\"}", "invalid JSON: lone surrogate escape in string" },
+	{ "{\"a\":\"\\udc00\\ud800\"}", "invalid JSON: lone surrogate escape in string" },
+	{ "{\"\\\\\\udbff\":1}", "invalid JSON: lone surrogate escape in string" },
+	{ ACTION("{\"a\":{\"k\":1},\"b\":{\"k\":1,\"j\":2,\"k\":3}}"),
+	  "invalid JSON: duplicate object key near '\"k\"'" },
 };
 
 static void test_decode_errors(void **state)
@@ -225,6 +241,64 @@ static void test_decode_errors(void **state)
 		for (i = 0; i < 3; i++)
 			assert_int_equal(rt_action_decode(&ctx, nul_after[i], nul_len[i], &a, &err),
 					 RT_ACTION_EVALIDATION);
+	}
+	/* Objects past the linear key scan use a hash set: many keys, nested
+	 * objects repeating their parent's keys, a duplicate far down. */
+	{
+		struct rt_buf j;
+		size_t k, depth;
+
+		rt_buf_init(&j);
+		rt_buf_puts(&j, BASE_HEAD ",\"params\":{");
+		for (k = 0; k < 3000; k++) {
+			char key[64];
+
+			snprintf(key, sizeof key, "%s\"k%zu\":", k ? "," : "", k);
+			rt_buf_puts(&j, key);
+			if (k % 500 == 0) {
+				size_t m;
+
+				rt_buf_putc(&j, '{');
+				for (m = 0; m < 40; m++) {
+					snprintf(key, sizeof key, "%s\"k%zu\":%zu", m ? "," : "", m, m);
+					rt_buf_puts(&j, key);
+				}
+				rt_buf_putc(&j, '}');
+			} else {
+				rt_buf_putc(&j, '1');
+			}
+		}
+		rt_buf_puts(&j, "}}");
+		assert_int_equal(rt_action_decode(&ctx, j.data, j.len, &a, &err), RT_ACTION_OK);
+		j.len -= 2;
+		rt_buf_puts(&j, ",\"k2999\":2}}");
+		assert_int_equal(rt_action_decode(&ctx, j.data, j.len, &a, &err), RT_ACTION_EVALIDATION);
+		assert_string_equal(err.message,
+				    "invalid JSON: duplicate object key near '\"k2999\"' (line 1, column 31129)");
+
+		/* nesting: 2048 levels decode, 2049 do not */
+		for (depth = 2047; depth <= 2048; depth++) {
+			rt_buf_reset(&j);
+			rt_buf_puts(&j, BASE_HEAD ",\"params\":{\"x\":");
+			for (k = 0; k < depth - 1; k++)
+				rt_buf_putc(&j, '[');
+			for (k = 0; k < depth - 1; k++)
+				rt_buf_putc(&j, ']');
+			rt_buf_puts(&j, "}}");
+			assert_int_equal(rt_action_decode(&ctx, j.data, j.len, &a, &err),
+					 depth == 2047 ? RT_ACTION_OK : RT_ACTION_EVALIDATION);
+		}
+		assert_non_null(strstr(err.message, "maximum parsing depth reached"));
+		rt_buf_free(&j);
+	}
+	/* \u0000 is a byte like any other, in keys and values */
+	{
+		static const char nul_json[] = ACTION("{\"a\\u0000b\":\"x\\u0000y\"}");
+
+		assert_int_equal(rt_action_decode(&ctx, nul_json, sizeof nul_json - 1, &a, &err),
+				 RT_ACTION_OK);
+		assert_int_equal(a.params_len, strlen("{\"a\\u0000b\":\"x\\u0000y\"}"));
+		assert_memory_equal(a.params, "{\"a\\u0000b\":\"x\\u0000y\"}", a.params_len);
 	}
 	assert_string_equal(rt_action_reason_code(RT_ACTION_ERR_VALIDATION), "validation_error");
 	assert_string_equal(rt_action_reason_code(RT_ACTION_ERR_NORMALIZATION), "normalization_error");
