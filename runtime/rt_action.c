@@ -474,7 +474,22 @@ static int check_string(struct build *b, const unsigned char *s, size_t len)
 			return fail(b, "lone surrogate escape in string", at, end);
 	}
 	while (i < len) {
-		size_t k = utf8_len(s + i, len - i);
+		uint64_t w;
+		size_t k;
+
+		/* ASCII eight bytes at a time, then byte by byte */
+		if (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (!(w & 0x8080808080808080u)) {
+				i += 8;
+				continue;
+			}
+		}
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = utf8_len(s + i, len - i);
 
 		if (!k) {
 			last_string_token(b, &at, &end);
@@ -771,6 +786,9 @@ static int parse(struct rt_action_ctx *ctx, const char *src, size_t n, size_t *e
 	if (!b.h)
 		return nomem(err);
 	yajl_config(b.h, yajl_allow_trailing_garbage, 1);
+	/* check_string validates every string and key, more strictly than
+	 * yajl (overlong forms, surrogates, > U+10FFFF): one pass is enough */
+	yajl_config(b.h, yajl_dont_validate_strings, 1);
 	st = yajl_parse(b.h, (const unsigned char *)src, n);
 	*end = yajl_get_bytes_consumed(b.h);
 	if (st == yajl_status_ok) {
@@ -1323,11 +1341,17 @@ static int decode(struct rt_action_ctx *ctx, const char *json, size_t len, struc
 				 "params canonicalization failed: unexpected value");
 	out->params = ctx->params.data;
 	out->params_len = ctx->params.len;
-	rt_sha256_hex(out->params, out->params_len, out->params_hash);
 	out->risk = rt_action_risk(out->action_type.ptr, out->action_type.len, out->params_len);
 	if (argv_view(ctx, params, out))
 		return nomem(err);
 	return 0;
+}
+
+const char *rt_action_params_hash(struct rt_action *a)
+{
+	if (!a->params_hash_cache[0])
+		rt_sha256_hex(a->params ? a->params : "", a->params_len, a->params_hash_cache);
+	return a->params_hash_cache;
 }
 
 int rt_action_decode(struct rt_action_ctx *ctx, const char *json, size_t len,

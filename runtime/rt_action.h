@@ -1,7 +1,7 @@
 /* rt_action.h: action intake. Decodes one Nomos v1 action JSON (spec §5.3)
  * with yajl (callbacks build a compact tree in buffers the context owns), checks
  * the v1 schema, normalizes the resource (rt_normalize.h),
- * canonicalizes params (§4.1) into params_hash and risk.large_io, derives the
+ * canonicalizes params (§4.1) for params_hash and risk.large_io, derives the
  * risk flags (§2.5) and the lenient argv view for exec_match (§2.6). Every
  * failure is classified (validation / normalization) with upstream's stage name
  * and message, so callers can answer fail-closed DENY. Sits between the CLI
@@ -50,7 +50,7 @@ struct rt_action {
 	int builtin_type;             /* 1 when action_type is a built-in type */
 	const char *params;           /* canonical JSON of params (§4.1) */
 	size_t params_len;
-	char params_hash[65];         /* lower-case hex SHA-256 of params */
+	char params_hash_cache[65];   /* "" until rt_action_params_hash fills it */
 	unsigned risk;                /* mask of enum rt_risk */
 	/* exec_match view (spec §2.6): params decoded like Go's lenient
 	 * json.Unmarshal into {Argv []string}: the last key equal to "argv"
@@ -114,6 +114,12 @@ void rt_action_ctx_free(struct rt_action_ctx *ctx);
  * surrogate escapes are rejected; every other input decodes as upstream. */
 int rt_action_decode(struct rt_action_ctx *ctx, const char *json, size_t len,
 		     struct rt_action *out, struct rt_action_error *err);
+
+/* params_hash (spec §6.1): the lower-case hex SHA-256 of a->params, as a
+ * NUL-terminated string owned by a. Computed on the first call after
+ * rt_action_decode and kept: the decision never needs it (only the rendered
+ * result does), and SHA-256 is a sixth of decoding. */
+const char *rt_action_params_hash(struct rt_action *a);
 
 /* "validation_error", "normalization_error", "internal_error" or "" (NONE). */
 const char *rt_action_reason_code(enum rt_action_errclass cls);

@@ -28,7 +28,7 @@ void rt_buf_reset(struct rt_buf *b)
 	b->failed = 0;
 }
 
-static int rt_buf_grow(struct rt_buf *b, size_t extra)
+int rt_buf_grow(struct rt_buf *b, size_t extra)
 {
 	size_t need, cap;
 	char *p;
@@ -52,21 +52,6 @@ static int rt_buf_grow(struct rt_buf *b, size_t extra)
 fail:
 	b->failed = 1;
 	return -1;
-}
-
-int rt_buf_put(struct rt_buf *b, const void *p, size_t n)
-{
-	if (rt_buf_grow(b, n))
-		return -1;
-	if (n)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	return 0;
-}
-
-int rt_buf_putc(struct rt_buf *b, char c)
-{
-	return rt_buf_put(b, &c, 1);
 }
 
 int rt_buf_puts(struct rt_buf *b, const char *s)

@@ -6,6 +6,7 @@
 #define NOMOS_RT_CANON_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* A growable buffer. Allocation failure is sticky: `failed` is set, later
  * writes are dropped, and every writer returns -1 so callers can check once. */
@@ -20,9 +21,31 @@ void rt_buf_init(struct rt_buf *b);
 void rt_buf_free(struct rt_buf *b);
 /* Empties the buffer, keeping its storage (no allocation when reused). */
 void rt_buf_reset(struct rt_buf *b);
-/* Appends; returns 0, or -1 when memory ran out (now or earlier). */
-int rt_buf_put(struct rt_buf *b, const void *p, size_t n);
-int rt_buf_putc(struct rt_buf *b, char c);
+/* Makes room for extra more bytes and a NUL; returns 0, or -1 when memory ran
+ * out (now or earlier). The writers below call it only when they must. */
+int rt_buf_grow(struct rt_buf *b, size_t extra);
+
+/* Appends; returns 0, or -1 when memory ran out (now or earlier). Inline:
+ * the decoder appends a few bytes at a time, and a call per append was a
+ * tenth of decoding an action. */
+static inline int rt_buf_put(struct rt_buf *b, const void *p, size_t n)
+{
+	if ((b->failed || n >= b->cap - b->len) && rt_buf_grow(b, n))
+		return -1;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+static inline int rt_buf_putc(struct rt_buf *b, char c)
+{
+	if ((b->failed || b->cap - b->len < 2) && rt_buf_grow(b, 1))
+		return -1;
+	b->data[b->len++] = c;
+	return 0;
+}
+
 int rt_buf_puts(struct rt_buf *b, const char *s);
 /* Appends a NUL without counting it in len, so data can be used as a C string. */
 int rt_buf_cstr(struct rt_buf *b);

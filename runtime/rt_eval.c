@@ -316,7 +316,7 @@ const char *nomos_eval_result_json(struct nomos_eval *ev, size_t *len)
 	if (ev->have_action) {
 		put_key(b, "params_hash", &first);
 		rt_buf_putc(b, '"');
-		rt_buf_puts(b, ev->act.params_hash);
+		rt_buf_puts(b, rt_action_params_hash(&ev->act));
 		rt_buf_putc(b, '"');
 	}
 	if (ev->img) {
