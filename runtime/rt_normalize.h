@@ -34,6 +34,12 @@
 int rt_normalize_resource(const char *action_type, size_t atlen, const char *resource,
 			  size_t len, struct rt_buf *out, char *errmsg, size_t errlen);
 
+/* rt_normalize_resource without its fast path for plain resources: the full
+ * net/url rendition for every input. Same contract; for tests that check the
+ * fast path against it. */
+int rt_normalize_resource_full(const char *action_type, size_t atlen, const char *resource,
+			       size_t len, struct rt_buf *out, char *errmsg, size_t errlen);
+
 /* Reports whether t[0..n) is one of the six built-in action types of Nomos v1
  * (fs.read, fs.write, repo.apply_patch, process.exec, net.http_request,
  * secrets.checkout); exact bytes, no trimming. */

@@ -3,7 +3,8 @@
  * (first byte picks the action type). Invariants checked on every success:
  * normalized resources hold no backslash and (file/url/custom) no "." or ".."
  * segment or encoded separator, params_hash is the hash of params, decoding
- * is deterministic across a reused context. Any violation aborts. */
+ * is deterministic across a reused context, the fast path for plain
+ * resources agrees with the full net/url rendition. Any violation aborts. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		check_resource(a.resource.ptr, a.resource.len);
 		rt_sha256_hex(a.params, a.params_len, hex);
-		if (strcmp(hex, a.params_hash) != 0)
+		if (strcmp(hex, rt_action_params_hash(&a)) != 0)
 			abort();
 		if (a.argv_ok && a.argc == 0)
 			abort();
@@ -102,6 +103,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_resource(out.data, out.len);
 		else if (rc != RT_NORMALIZE_EINVALID || msg[0] == '\0')
 			abort();
+		{
+			/* the fast path for plain resources agrees with the full rendition */
+			struct rt_buf full;
+			char msg2[RT_NORMALIZE_ERRMAX];
+			int rc2;
+
+			rt_buf_init(&full);
+			rc2 = rt_normalize_resource_full(type, type ? strlen(type) : 0,
+							 (const char *)data + 1, size - 1, &full, msg2,
+							 sizeof msg2);
+			if (rc2 != rc || (rc == 0 && (full.len != out.len ||
+						      (out.len && memcmp(full.data, out.data, out.len)))) ||
+			    (rc != 0 && strcmp(msg, msg2) != 0))
+				abort();
+			rt_buf_free(&full);
+		}
 		rt_buf_free(&out);
 	}
 	return 0;

@@ -320,6 +320,68 @@ static void test_quote_and_trim(void **state)
 	assert_false(rt_action_type_is_builtin("mcp.call", 8));
 }
 
+/* The fast path for plain resources against the full rendition: random
+ * resources built from the bytes and pieces where the two could part (dots,
+ * slashes, escapes, case, ports, userinfo, query, backslashes, spaces,
+ * multi-byte UTF-8), under prefixes the fast path takes and ones it must not.
+ * Same output, or the same error, every time. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+static void test_fast_path_matches_full(void **state)
+{
+	static const char *const heads[] = {
+		"file://workspace", "file://", "file:///", "file://Workspace", "FILE://workspace",
+		"file://workspace.", "file://work", "url://", "url://a", "url://api.example.com",
+		"url://Api.example.com", "url://h:443", "url://h:8080", "url://u@h", "url://a..b",
+		"url://-", "repo://", "  file://workspace", "url://h\\", "",
+	};
+	static const char *const pieces[] = {
+		"/", "/", "/", "a", "Z", "0", ".", "..", "-", "_", "~", "%2e", "%2F", "%41", "%zz",
+		"\\", ":", "?", "#", " ", "\xc3\xa9", "@", "+", "\t", ".env", "src",
+	};
+	struct rt_buf fast, full;
+	char res[256], e1[RT_NORMALIZE_ERRMAX], e2[RT_NORMALIZE_ERRMAX];
+	size_t i, len, k, taken = 0;
+	int r1, r2;
+
+	(void)state;
+	rt_buf_init(&fast);
+	rt_buf_init(&full);
+	for (i = 0; i < 400000; i++) {
+		const char *h = heads[rnd(sizeof heads / sizeof heads[0])];
+
+		len = (size_t)snprintf(res, sizeof res, "%s", h);
+		for (k = rnd(9); k > 0 && len < sizeof res - 8; k--)
+			len += (size_t)snprintf(res + len, sizeof res - len, "%s",
+						pieces[rnd(sizeof pieces / sizeof pieces[0])]);
+		rt_buf_reset(&fast);
+		rt_buf_reset(&full);
+		r1 = rt_normalize_resource(i % 3 ? "fs.read" : "payments.refund", i % 3 ? 7 : 15, res,
+					   len, &fast, e1, sizeof e1);
+		r2 = rt_normalize_resource_full(i % 3 ? "fs.read" : "payments.refund", i % 3 ? 7 : 15,
+						res, len, &full, e2, sizeof e2);
+		if (r1 != r2 || (r1 == 0 && (fast.len != full.len ||
+					     memcmp(fast.data, full.data, fast.len))) ||
+		    (r1 != 0 && strcmp(e1, e2)))
+			fail_msg("fast path differs on \"%s\": %d \"%.*s\" / %d \"%.*s\"", res, r1,
+				 r1 ? (int)strlen(e1) : (int)fast.len, r1 ? e1 : fast.data, r2,
+				 r2 ? (int)strlen(e2) : (int)full.len, r2 ? e2 : full.data);
+		taken += r1 == 0;
+	}
+	/* the comparison must exercise both outcomes */
+	assert_true(taken > 10000 && taken < 390000);
+	rt_buf_free(&fast);
+	rt_buf_free(&full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_go_parity_cases),
 		cmocka_unit_test(test_appends_to_buffer),
 		cmocka_unit_test(test_quote_and_trim),
+		cmocka_unit_test(test_fast_path_matches_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
