@@ -92,11 +92,17 @@ void vm_result_init(struct vm_result *r, const struct vm_image *img, void *stora
 
 static int bytes_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
-	size_t m = an < bn ? an : bn;
-	int c = m ? memcmp(a, b, m) : 0;
+	size_t m = an < bn ? an : bn, i;
+	int c;
 
-	if (c)
+	/* identities, action types and keys are short: a loop beats a call */
+	if (m <= 16) {
+		for (i = 0; i < m; i++)
+			if (a[i] != b[i])
+				return a[i] < b[i] ? -1 : 1;
+	} else if ((c = memcmp(a, b, m)) != 0) {
 		return c;
+	}
 	return an < bn ? -1 : an > bn;
 }
 
@@ -153,6 +159,8 @@ static void sort_u32(const struct vm_image *img, enum sort_kind k, uint32_t *v, 
 	size_t i, j;
 	uint32_t t;
 
+	if (n < 2)
+		return;
 	if (n <= 16) {
 		for (i = 1; i < n; i++) {
 			t = v[i];
@@ -213,8 +221,8 @@ static long find_group(const struct vm_image *img, const uint8_t *type, size_t n
 struct ectx {
 	const struct vm_image *img;
 	const struct vm_action *act;
-	uint32_t ident[3]; /* interned principal, agent, environment */
-	int interned;
+	uint32_t ident[3]; /* interned principal, agent, environment ... */
+	unsigned interned; /* ... bit k set once ident[k] is known */
 	int is_exec;
 };
 
@@ -258,16 +266,19 @@ static enum vm_fail run_prog(struct ectx *e, const uint8_t *rule)
 		switch (insn[0]) {
 		case VM_OP_PRINCIPAL:
 		case VM_OP_AGENT:
-		case VM_OP_ENVIRONMENT:
-			if (!e->interned) {
-				e->ident[0] = intern(img, a->principal, a->principal_len);
-				e->ident[1] = intern(img, a->agent, a->agent_len);
-				e->ident[2] = intern(img, a->environment, a->environment_len);
-				e->interned = 1;
+		case VM_OP_ENVIRONMENT: {
+			unsigned k = (unsigned)(insn[0] - VM_OP_PRINCIPAL);
+
+			if (!(e->interned & (1u << k))) {
+				e->ident[k] = k == 0 ? intern(img, a->principal, a->principal_len) :
+					      k == 1 ? intern(img, a->agent, a->agent_len) :
+						       intern(img, a->environment, a->environment_len);
+				e->interned |= 1u << k;
 			}
-			if (!in_list(img, c, e->ident[insn[0] - VM_OP_PRINCIPAL]))
-				return (enum vm_fail)(VM_FAIL_PRINCIPAL + (insn[0] - VM_OP_PRINCIPAL));
+			if (!in_list(img, c, e->ident[k]))
+				return (enum vm_fail)(VM_FAIL_PRINCIPAL + k);
 			break;
+		}
 		case VM_OP_RISK:
 			if ((a->risk & c) != c)
 				return VM_FAIL_RISK;
@@ -381,11 +392,11 @@ void vm_merge_obligations(const struct vm_image *img, struct vm_result *r, unsig
 }
 
 /* Reports whether the merged obligations contain key[0..n). */
-static int oblig_has(const struct vm_image *img, const struct vm_result *r, const char *key)
+static int oblig_has(const struct vm_image *img, const struct vm_result *r, const char *key,
+		     size_t n)
 {
 	uint32_t i, len;
 	const uint8_t *k;
-	size_t n = strlen(key);
 
 	for (i = 0; i < r->n_oblig; i++) {
 		k = vm_str(img, img->sec[VM_SEC_OBLIG] + (size_t)r->oblig[i] * 16 + VM_OBL_KEY, &len);
@@ -499,9 +510,9 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 		r->exec_class = VM_EXEC_ARGV_PATTERN_MATCH;
 	else if (has_al)
 		r->exec_class = VM_EXEC_LEGACY_PREFIX_ALLOWLIST;
-	else if (r->has_exec_constraints || oblig_has(img, r, "exec_constraints"))
+	else if (r->has_exec_constraints || oblig_has(img, r, "exec_constraints", 16))
 		r->exec_class = VM_EXEC_ARGV_PATTERN_MATCH;
-	else if (oblig_has(img, r, "exec_allowlist"))
+	else if (oblig_has(img, r, "exec_allowlist", 14))
 		r->exec_class = VM_EXEC_LEGACY_PREFIX_ALLOWLIST;
 	return 0;
 }
