@@ -128,7 +128,7 @@ static int baseline_eval(const struct baseline *b, const struct rt_action *a, ui
 }
 
 struct result {
-	double vm_pre, vm_json, base_pre, base_json;
+	double vm_pre, vm_json, vm_out, base_pre, base_json;
 };
 
 struct bctx {
@@ -149,6 +149,16 @@ static void do_vm_pre(struct bctx *c)
 static void do_vm_json(struct bctx *c)
 {
 	c->sink += nomos_eval_json(c->ev, action_json, sizeof action_json - 1);
+}
+
+/* What `nomos-vm eval` does per action: decide, then render the result
+ * (which computes params_hash, the decision never needs it). */
+static void do_vm_out(struct bctx *c)
+{
+	size_t n;
+
+	c->sink += nomos_eval_json(c->ev, action_json, sizeof action_json - 1);
+	c->sink += (int)(nomos_eval_result_json(c->ev, &n) != NULL);
 }
 
 static void do_base_pre(struct bctx *c)
@@ -241,14 +251,16 @@ static int run(unsigned nrules, struct result *res)
 	c.sink = 0;
 	res->vm_pre = median_ns(iters_vm, do_vm_pre, &c);
 	res->vm_json = median_ns(iters_vm / 10, do_vm_json, &c);
+	res->vm_out = median_ns(iters_vm / 10, do_vm_out, &c);
 	res->base_pre = median_ns(iters_base, do_base_pre, &c);
 	res->base_json = median_ns(iters_base, do_base_json, &c);
 	sink_v = c.sink;
 	(void)sink_v;
-	printf("%6u rules  compile %8.1f ms  image %7zu B | VM %7.1f ns (%9.0f/s)  JSON->decision "
-	       "%7.1f ns | baseline %10.1f ns  JSON %10.1f ns | baseline/VM %8.1fx\n",
+	printf("%6u rules  compile %8.1f ms  image %8zu B | VM %6.1f ns (%8.0f/s)  JSON->decision "
+	       "%6.1f ns  ->result JSON %6.1f ns | baseline %9.1f ns  JSON %9.1f ns | "
+	       "baseline/VM %7.1fx\n",
 	       nrules + 3, compile_ms, bytes.len, res->vm_pre, 1e9 / res->vm_pre, res->vm_json,
-	       res->base_pre, res->base_json, res->base_pre / res->vm_pre);
+	       res->vm_out, res->base_pre, res->base_json, res->base_pre / res->vm_pre);
 	free(hits);
 	rt_action_ctx_free(&actx);
 	nomos_eval_free(ev);
@@ -262,7 +274,7 @@ static int run(unsigned nrules, struct result *res)
 /* Why the action decoder is built on yajl: parsing the benchmark action
  * alone, jansson (a tree, duplicate keys rejected) against yajl (callbacks
  * that do nothing), next to our whole decode (yajl, tree, checks,
- * normalization, canonical params, params_hash). */
+ * normalization, canonical params; params_hash is computed on demand). */
 static void do_jansson(struct bctx *c)
 {
 	json_error_t je;
@@ -320,8 +332,9 @@ int main(void)
 	struct result r[3];
 	size_t i;
 
-	printf("bench_vm: one fs.read action (~50-byte resource) against generated bundles;\n"
-	       "median of 9 batches; 'VM' = pre-decoded action, vm_eval only.\n");
+	printf("bench_vm: one fs.read action (46-byte resource) against generated bundles;\n"
+	       "median of 9 batches; 'VM' = pre-decoded action, vm_eval only; 'JSON->decision' =\n"
+	       "nomos_eval_json; '->result JSON' = that plus nomos_eval_result_json (params_hash).\n");
 	for (i = 0; i < 3; i++) {
 		if (only && (unsigned)atoi(only) != sizes[i] + 3)
 			continue;
@@ -335,8 +348,10 @@ int main(void)
 	       "JSON->decision 10000/15 = %.2f; baseline 10000/15 = %.0f\n",
 	       r[2].vm_pre / r[0].vm_pre, r[2].vm_json / r[0].vm_json,
 	       r[2].base_pre / r[0].base_pre);
-	printf("targets: VM median at 10000 rules %.1f ns (target <= 150 ns); JSON->decision "
-	       "%.2f us (target <= 3 us)\n",
-	       r[2].vm_pre, r[2].vm_json / 1000);
+	printf("targets: VM median at 10000 rules %.1f ns (<= 150 ns: %s); VM 10000/15 rules %.2f "
+	       "(<= 1.5: %s); JSON->decision %.2f us (<= 3 us: %s; with the result JSON %.2f us)\n",
+	       r[2].vm_pre, r[2].vm_pre <= 150 ? "met" : "NOT met", r[2].vm_pre / r[0].vm_pre,
+	       r[2].vm_pre / r[0].vm_pre <= 1.5 ? "met" : "NOT met", r[2].vm_json / 1000,
+	       r[2].vm_json <= 3000 ? "met" : "NOT met", r[2].vm_out / 1000);
 	return 0;
 }
