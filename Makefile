@@ -7,7 +7,8 @@
 #   grammar/*.re, *.y    -> generated into $(B)/gen, compiled into libnomosc
 #   tests/unit/test_*.c  -> one cmocka binary each, run by `make test`
 #   tests/corpus/*.sh    -> corpus runners, run by `make test`
-#   tests/fuzz/fuzz_*.c  -> libFuzzer targets (`make fuzz`)
+#   tests/fuzz/fuzz_*.c  -> libFuzzer targets (`make fuzz`); `make test` also
+#                           replays each over its seeds (tests/fuzz/replay_main.c)
 #   tests/bench/bench_*.c-> benchmarks (`make bench`)
 #   tests/support/*.c    -> helpers linked into tests, fuzzers and benches
 
@@ -57,6 +58,8 @@ CC_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(CC_SRC)) \
 	$(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
 SUPPORT_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SUPPORT_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+# Each fuzz target also links with a plain main that replays its seed corpus.
+REPLAY_BIN := $(patsubst tests/fuzz/%.c,$(B)/replay/%,$(FUZZ_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
 LIBNOMOS := $(B)/libnomos.a
@@ -127,14 +130,19 @@ $(B)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS) \
 		$(LDLIBS) $(CMOCKA_LIBS)
 
+$(B)/replay/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(SUPPORT_OBJ) $(LIBNOMOSC) \
+		$(LIBNOMOS) $(LDLIBS)
+
 $(B)/bench/%: tests/bench/%.c $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS) $(LDLIBS)
 
 # ---- test ----------------------------------------------------------------------
 # Every unit binary and every corpus runner runs; the summary line counts them.
-test: all $(UNIT_BIN) lint-deps
-	@B=$(B) NOMOSC=$(NOMOSC) NOMOS_VM=$(NOMOS_VM) sh tests/run-all.sh $(UNIT_BIN)
+test: all $(UNIT_BIN) $(REPLAY_BIN) lint-deps
+	@B=$(B) NOMOSC=$(NOMOSC) NOMOS_VM=$(NOMOS_VM) sh tests/run-all.sh $(UNIT_BIN) $(REPLAY_BIN)
 
 # clang ASan + UBSan rebuild of everything, then the whole suite; then the
 # multi-threaded evaluation test under ThreadSanitizer.

@@ -1,11 +1,15 @@
 #!/bin/sh
-# Runs every cmocka unit binary given as arguments, then every corpus runner in
+# Runs every cmocka unit binary given as arguments (a fuzz target's replay
+# binary, $B/replay/NAME, runs over corpus/fuzz/NAME), then every corpus runner in
 # tests/corpus/*.sh, and prints one closing line "N passed, N failed".
 # Environment: B (build dir), NOMOSC, NOMOS_VM.
 set -u
 pass=0; fail=0; failed=""
 for t in "$@"; do
-	if "$t" >"$t.log" 2>&1; then
+	# a fuzz target replays its seed corpus
+	seeds=""
+	case "$t" in */replay/*) seeds="corpus/fuzz/$(basename "$t")" ;; esac
+	if "$t" $seeds >"$t.log" 2>&1; then
 		pass=$((pass + 1)); echo "PASS $t"
 	else
 		fail=$((fail + 1)); failed="$failed $t"; echo "FAIL $t"; tail -n 30 "$t.log"

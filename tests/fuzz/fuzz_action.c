@@ -107,7 +107,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* the fast path for plain resources agrees with the full rendition */
 			struct rt_buf full;
 			char msg2[RT_NORMALIZE_ERRMAX];
-			int rc2;
 
 			rt_buf_init(&full);
 			rc2 = rt_normalize_resource_full(type, type ? strlen(type) : 0,
