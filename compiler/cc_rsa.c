@@ -151,8 +151,18 @@ static int slurp(const char *path, char **out, size_t *len, char *err, size_t er
 	return 0;
 }
 
+int cc_rsa_unchanged(const uint8_t digest[CC_RSA_DIGEST_SIZE], const void *bytes, size_t len)
+{
+	uint8_t h[crypto_hash_sha256_BYTES];
+
+	if (sodium_init() < 0)
+		return -1;
+	crypto_hash_sha256(h, bytes, len);
+	return sodium_memcmp(h, digest, sizeof h) ? -1 : 0;
+}
+
 int cc_rsa_verify_files(const char *bundle_path, const char *sig_path, const char *pem_path,
-			char *err, size_t errlen)
+			uint8_t digest[CC_RSA_DIGEST_SIZE], char *err, size_t errlen)
 {
 	char *msg = NULL, *sig = NULL, *pem = NULL;
 	size_t ml = 0, sl = 0, pl = 0;
@@ -163,6 +173,8 @@ int cc_rsa_verify_files(const char *bundle_path, const char *sig_path, const cha
 	if (!slurp(bundle_path, &msg, &ml, err, errlen) && !slurp(sig_path, &sig, &sl, err, errlen) &&
 	    !slurp(pem_path, &pem, &pl, err, errlen))
 		rc = cc_rsa_verify(msg, ml, sig ? sig : "", sl, pem ? pem : "", pl, err, errlen);
+	if (rc == 0 && digest)
+		crypto_hash_sha256(digest, (const unsigned char *)msg, ml);
 	free(msg);
 	free(sig);
 	free(pem);

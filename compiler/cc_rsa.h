@@ -7,6 +7,7 @@
 #define NOMOS_CC_RSA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Upstream's messages, verbatim. */
 #define CC_RSA_E_PATHS "signature and public key paths are required"
@@ -23,9 +24,17 @@
 int cc_rsa_verify(const void *msg, size_t len, const char *sig_b64, size_t sig_len,
 		  const char *pem, size_t pem_len, char *err, size_t errlen);
 
+#define CC_RSA_DIGEST_SIZE 32u
+
 /* cc_rsa_verify on files: the bundle's raw bytes, its signature file and the
- * PEM public key. Unreadable files give "cannot read PATH: REASON". */
+ * PEM public key. Unreadable files give "cannot read PATH: REASON". When
+ * digest is not NULL it receives the SHA-256 of the bundle bytes that were
+ * checked, so the caller can make sure it compiles those very bytes
+ * (cc_rsa_unchanged): a path can be read twice with different results. */
 int cc_rsa_verify_files(const char *bundle_path, const char *sig_path, const char *pem_path,
-			char *err, size_t errlen);
+			uint8_t digest[CC_RSA_DIGEST_SIZE], char *err, size_t errlen);
+
+/* 0 when bytes[0..len) has the SHA-256 digest (cc_rsa_verify_files), else -1. */
+int cc_rsa_unchanged(const uint8_t digest[CC_RSA_DIGEST_SIZE], const void *bytes, size_t len);
 
 #endif

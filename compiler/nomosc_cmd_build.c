@@ -58,32 +58,62 @@ static int parse_role(const char *s, enum cc_role *out)
 	return -1;
 }
 
+/* A decimal number, digits only: strtoull alone would accept leading blanks,
+ * a sign ("-5" wraps to 2^64-5) and "+5". Returns 0, or -1. */
 static int parse_u64(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v = 0;
+	size_t i;
 
-	if (!*s || *s == '-')
+	if (!*s)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
+	for (i = 0; s[i]; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
 	*out = v;
 	return 0;
 }
 
-/* RFC 3339 UTC ("2027-01-31T00:00:00Z") or "@SECONDS". */
+/* n decimal digits at s, as an int; -1 unless all n are digits. */
+static int digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* An expiry: RFC 3339 in UTC, exactly YYYY-MM-DDTHH:MM:SSZ (T and Z in
+ * either case), or @UNIXSECONDS. The date must exist (no 2027-02-30) and no
+ * field may be signed or short: sscanf's %2d would take "-1" or " 1". 0 is
+ * refused because the image format reads expires_at 0 as "never". Returns 0,
+ * or -1. */
 static int parse_time(const char *s, uint64_t *out)
 {
-	int y, mo, d, h, mi, sec, n = 0;
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h, mi, sec, leap;
 	long long days;
 
 	if (s[0] == '@')
-		return parse_u64(s + 1, out);
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-	    s[n] || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
-	    y < 1970)
+		return parse_u64(s + 1, out) || *out == 0 ? -1 : 0;
+	if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
+	    s[13] != ':' || s[16] != ':' || (s[19] != 'Z' && s[19] != 'z'))
+		return -1;
+	y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+	h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 59)
+		return -1;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] + (mo == 2 && leap))
 		return -1;
 	/* Days from civil (Howard Hinnant's algorithm), no time zone involved. */
 	{
@@ -96,7 +126,7 @@ static int parse_time(const char *s, uint64_t *out)
 		days = (long long)era * 146097 + doe - 719468;
 	}
 	*out = (uint64_t)(days * 86400 + h * 3600 + mi * 60 + sec);
-	return 0;
+	return *out == 0 ? -1 : 0;
 }
 
 int nomosc_cmd_build(int argc, char **argv)
@@ -114,6 +144,7 @@ int nomosc_cmd_build(int argc, char **argv)
 	char err[512];
 	const char *sign_path = NULL, *bundle_pubkey = NULL, **bundle_sigs = NULL;
 	size_t nsigs = 0;
+	uint8_t (*verified)[CC_RSA_DIGEST_SIZE] = NULL; /* SHA-256 of each verified file */
 	struct cc_key key;
 	int have_key = 0;
 
@@ -182,14 +213,16 @@ int nomosc_cmd_build(int argc, char **argv)
 				}
 			} else if (!strcmp(arg, "--revision")) {
 				if (parse_u64(v, &opts.revision)) {
-					fprintf(stderr, "nomosc build: --revision takes a non-negative "
-							"integer, not '%s'\n", v);
+					fprintf(stderr, "nomosc build: --revision takes a decimal "
+							"integer from 0 to 18446744073709551615, "
+							"not '%s'\n", v);
 					status = NOMOSC_EXIT_USAGE;
 					goto done;
 				}
 			} else if (parse_time(v, &opts.expires_at)) {
-				fprintf(stderr, "nomosc build: --expires takes RFC 3339 UTC "
-						"(2027-01-31T00:00:00Z) or @UNIXSECONDS, not '%s'\n", v);
+				fprintf(stderr, "nomosc build: --expires takes a date and time in "
+						"RFC 3339 UTC (2027-01-31T00:00:00Z) or @UNIXSECONDS "
+						"(not 0: omit --expires for no expiry), not '%s'\n", v);
 				status = NOMOSC_EXIT_USAGE;
 				goto done;
 			}
@@ -221,6 +254,13 @@ int nomosc_cmd_build(int argc, char **argv)
 	}
 	if (sink.errors)
 		goto done;
+	if (opts.expires_at && opts.expires_at <= (uint64_t)time(NULL)) {
+		char when[32];
+
+		rt_format_time(opts.expires_at, when);
+		fprintf(stderr, "nomosc build: warning: --expires %s is already past: nomos-vm "
+				"will refuse this image as expired\n", when);
+	}
 	/* Load the signing key first: no point compiling what cannot be signed. */
 	if (sign_path) {
 		if (cc_key_load(sign_path, &key, err, sizeof err)) {
@@ -243,9 +283,12 @@ int nomosc_cmd_build(int argc, char **argv)
 			status = NOMOSC_EXIT_USAGE;
 			goto done;
 		}
+		verified = cc_arena_array(&a, nfiles, sizeof *verified);
+		if (!verified)
+			goto done;
 		for (k = 0; k < nfiles; k++)
-			if (cc_rsa_verify_files(files[k], bundle_sigs[k], bundle_pubkey, err,
-						sizeof err)) {
+			if (cc_rsa_verify_files(files[k], bundle_sigs[k], bundle_pubkey, verified[k],
+						err, sizeof err)) {
 				fprintf(stderr, "nomosc: %s: %s\n", files[k], err);
 				goto done;
 			}
@@ -254,6 +297,16 @@ int nomosc_cmd_build(int argc, char **argv)
 	}
 	if (cc_load_inputs(&a, &sink, files, nfiles, &l))
 		goto done;
+	/* The loader reads each file again: compile only the bytes whose
+	 * signature was verified, or a file swapped in between (a FIFO, a
+	 * writer racing the build) would be compiled unverified. */
+	for (k = 0; verified && k < nfiles; k++)
+		if (k >= l.n_bundles ||
+		    cc_rsa_unchanged(verified[k], l.bundles[k]->src->text, l.bundles[k]->src->len)) {
+			fprintf(stderr, "nomosc: %s: the file changed after its RSA signature was "
+					"verified; refusing to compile it\n", files[k]);
+			goto done;
+		}
 	for (k = 0; k < l.n_bundles; k++)
 		l.bundles[k]->role = roles[k];
 	if (l.nonportable)

@@ -35,7 +35,11 @@ int nomosc_cmd_keygen(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return NOMOSC_EXIT_OK;
-		} else if (!strcmp(argv[i], "--comment") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--comment")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "nomosc keygen: --comment needs a value\n");
+				return NOMOSC_EXIT_USAGE;
+			}
 			comment = argv[++i];
 		} else if (argv[i][0] == '-' || name) {
 			fprintf(stderr, "nomosc keygen: unexpected argument '%s'\n", argv[i]);

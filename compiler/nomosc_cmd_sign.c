@@ -72,7 +72,11 @@ int nomosc_cmd_sign(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return NOMOSC_EXIT_OK;
-		} else if ((!strcmp(argv[i], "--key") || !strcmp(argv[i], "-o")) && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--key") || !strcmp(argv[i], "-o")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "nomosc sign: %s needs a value\n", argv[i]);
+				return NOMOSC_EXIT_USAGE;
+			}
 			if (argv[i][1] == 'o')
 				out = argv[++i];
 			else

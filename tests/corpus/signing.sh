@@ -51,6 +51,8 @@ grep -q "^nomos-ed25519-public-v1 $id " ci.pub && ok || fail "keygen: ci.pub lin
 if grep -q "$(cut -d' ' -f3 ci.key)" ci.pub; then fail "keygen: secret in ci.pub"; else ok; fi
 expect 1 "refusing to overwrite" "keygen: no overwrite" -- "$NOMOSC" keygen ci
 "$NOMOSC" keygen other >/dev/null 2>&1 || fail "keygen other"
+expect 2 "\-\-comment needs a value" "keygen: --comment without value" -- "$NOMOSC" keygen x --comment
+[ -e x.key ] && fail "keygen: usage error wrote a key" || ok
 cp ci.pub trust.txt
 cp other.pub trust-other.txt
 { cat ci.pub; echo "revoke $id leaked 2026-01-01"; } > trust-revoked.txt
@@ -89,6 +91,7 @@ cmp -s -n $(($(wc -c < u.nbc) - 80)) u.nbc later.nbc && ok || fail "sign changed
 cp ci.key loose.key && chmod 644 loose.key
 expect 1 "chmod 600" "sign: loose key refused" -- "$NOMOSC" sign later.nbc --key loose.key
 expect 1 "not a nomos image\|invalid image" "sign: not an image" -- "$NOMOSC" sign ci.pub --key ci.key
+expect 2 "\-\-key needs a value" "sign: --key without value" -- "$NOMOSC" sign later.nbc --key
 
 # ---- no trust store ----
 expect 16 "no trust store" "signed, no trust" -- "$NOMOS_VM" verify -i s5.nbc
@@ -180,6 +183,40 @@ expect 2 "one per file" "rsa count" -- \
 expect 0 "signed rsa8.nbc" "rsa + sign" -- \
 	"$NOMOSC" build --bundle-pubkey "$SIG/test_pub.pem" --bundle-signature "$SIG/bundle.sig" \
 	--sign ci.key "$SIG/bundle.json" -o rsa8.nbc
+# The bytes compiled are the bytes verified: a FIFO serves the signed bundle to
+# the signature check and other rules to the compiler (a file swapped between
+# the two reads); the build must refuse, not compile the unverified rules.
+if mkfifo swap.json 2>/dev/null; then
+	printf '%s\n' '{"version":"v1","rules":[{"id":"evil","action_type":"fs.read","resource":"file://workspace/**","decision":"ALLOW"}]}' > evil.json
+	# Each write blocks until a reader opens the FIFO; the pause lets the
+	# signature check see end of file before the second writer arrives.
+	(cat "$SIG/bundle.json" > swap.json; sleep 1; cat evil.json > swap.json) &
+	expect 1 "changed after its RSA signature was verified" "rsa: file swapped after verify" -- \
+		"$NOMOSC" build --bundle-pubkey "$SIG/test_pub.pem" --bundle-signature "$SIG/bundle.sig" \
+		swap.json -o rsa9.nbc
+	wait
+	[ -f rsa9.nbc ] && fail "rsa: swapped file compiled" || ok
+fi
+
+# ---- --revision and --expires are parsed strictly (usage errors, exit 2) ----
+for r in -5 " 5" +5 5x 0x10 "" 18446744073709551616; do
+	expect 2 "\-\-revision takes a decimal integer" "revision '$r' refused" -- \
+		"$NOMOSC" build "$SAFE" --revision "$r" -o bad.nbc
+done
+expect 0 "" "revision 2^64-1" -- "$NOMOSC" build "$SAFE" --revision 18446744073709551615 -o max.nbc
+for e in @0 1970-01-01T00:00:00Z 2027-02-30T00:00:00Z 2027-1-1T00:00:00Z 2027-01-01T-1:00:00Z \
+	2027-01-01T24:00:00Z 2027-01-01T00:00:60Z 2027-01-01T00:00:00+02:00 2027-01-01 @-1 "@ 5" \
+	2027-01-01T00:00:00.5Z; do
+	expect 2 "\-\-expires takes a date" "expires '$e' refused" -- \
+		"$NOMOSC" build "$SAFE" --expires "$e" -o bad.nbc
+done
+[ -f bad.nbc ] && fail "a refused --revision/--expires wrote an image" || ok
+"$NOMOSC" build "$SAFE" --expires 2028-02-29t12:00:00z --sign ci.key -o leap.nbc 2>/dev/null ||
+	fail "build --expires leap day"
+expect 0 "expires 2028-02-29T12:00:00Z" "leap day, lower-case t/z" -- \
+	"$NOMOS_VM" verify -i leap.nbc --trust trust.txt
+expect 0 "warning: --expires 1970-01-01T00:16:40Z is already past" "past expiry warns" -- \
+	"$NOMOSC" build "$SAFE" --expires @1000 -o past.nbc
 
 echo "signing: $checks checks passed, $failed failed"
 [ "$failed" -eq 0 ]

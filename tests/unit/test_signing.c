@@ -311,6 +311,31 @@ static void test_verdicts(void **state)
 	assert_int_equal(img2.len, img.len);
 	memcpy(img2.data + img2.len - VM_SIG_SIZE, img.data + img.len - VM_SIG_SIZE, VM_SIG_SIZE);
 	EXPECT(NOMOS_VERDICT_BAD_SIGNATURE, img2.data, img2.len);
+	/* the same with a later expiry (a valid content hash, recomputed by the
+	 * writer, does not help: the signature covers the header fields) */
+	rt_buf_free(&img2);
+	build(SAFE, 7, 2100000000, &img2);
+	assert_int_equal(img2.len, img.len);
+	memcpy(img2.data + img2.len - VM_SIG_SIZE, img.data + img.len - VM_SIG_SIZE, VM_SIG_SIZE);
+	EXPECT(NOMOS_VERDICT_BAD_SIGNATURE, img2.data, img2.len);
+	/* and the key id: relabelled as another trusted key, it does not verify */
+	{
+		struct nomos_trust *both;
+		struct rt_buf t2;
+		char e2[256];
+
+		rt_buf_init(&t2);
+		assert_int_equal(rt_key_format(&t2, 0, k.id, k.sk + 32, NULL), 0);
+		assert_int_equal(rt_key_format(&t2, 0, other.id, other.sk + 32, NULL), 0);
+		assert_int_equal(nomos_trust_parse(t2.data, t2.len, "both", &both, e2, sizeof e2), 0);
+		memcpy(copy, img.data, img.len);
+		memcpy(copy + img.len - VM_SIG_SIZE + RT_SIG_KEY_ID, other.id, RT_KEY_ID_SIZE);
+		o.trust = both;
+		EXPECT(NOMOS_VERDICT_BAD_SIGNATURE, copy, img.len);
+		o.trust = trust;
+		nomos_trust_free(both);
+		rt_buf_free(&t2);
+	}
 
 	/* no trust store: refused, unless allow_unsigned (accepted unchecked) */
 	o.trust = NULL;
@@ -367,19 +392,28 @@ static void test_verdicts(void **state)
 	cc_key_wipe(&other);
 }
 
-/* Every single-byte modification of a signed image is refused by the whole
- * verification path (structure + content hash + trust policy). */
+/* Tampering with a signed image: every byte position, changed by XOR 0x01
+ * and XOR 0xff, and at every header and SIG byte (the fields that are read
+ * value by value: format version, sizes, revision, expiry, content hash,
+ * sig_version, key id, signature) all 255 other values, is refused by the
+ * whole verification path (structure + content hash + trust policy). Body
+ * bytes are covered by the content hash bit for bit, so two values per byte
+ * show that the path checks them; the full 255-value sweep of every byte
+ * (about 2.6 million variants, minutes of SHA-256) runs when
+ * NOMOS_TAMPER_FULL=1 is set. */
 static void test_tamper_exhaustive(void **state)
 {
-	static const uint8_t masks[] = { 0x01, 0xff };
 	struct cc_key k;
 	struct rt_buf img;
 	struct nomos_trust *trust;
 	struct nomos_check_opts o = { 0 };
 	unsigned flags;
 	char msg[512];
+	const char *full_env = getenv("NOMOS_TAMPER_FULL");
+	int full = full_env && !strcmp(full_env, "1");
 	uint8_t *copy;
-	size_t i, m, refused = 0, by_verdict[17] = { 0 };
+	size_t i, refused = 0, want = 0, by_verdict[17] = { 0 };
+	unsigned x;
 	enum nomos_verdict v;
 
 	(void)state;
@@ -392,24 +426,34 @@ static void test_tamper_exhaustive(void **state)
 	assert_int_equal(check(img.data, img.len, &o, &flags, msg, sizeof msg), NOMOS_VERDICT_OK);
 	copy = malloc(img.len);
 	assert_non_null(copy);
-	for (i = 0; i < img.len; i++)
-		for (m = 0; m < sizeof masks; m++) {
-			memcpy(copy, img.data, img.len);
-			copy[i] ^= masks[m];
+	memcpy(copy, img.data, img.len);
+	for (i = 0; i < img.len; i++) {
+		int every = full || i < VM_HEADER_SIZE || i >= img.len - VM_SIG_SIZE;
+
+		for (x = 1; x < 256; x++) {
+			if (!every && x != 0x01 && x != 0xff)
+				continue;
+			want++;
+			copy[i] = (uint8_t)(((const uint8_t *)img.data)[i] ^ x);
 			v = check(copy, img.len, &o, &flags, msg, sizeof msg);
 			if (v == NOMOS_VERDICT_OK)
-				fail_msg("byte %zu ^ 0x%02x accepted", i, masks[m]);
+				fail_msg("byte %zu ^ 0x%02x accepted", i, x);
 			refused++;
 			by_verdict[v <= 16 ? v : 1]++;
 		}
-	assert_int_equal(refused, 2 * img.len);
-	/* the signature block's bytes are refused by the signature check */
-	assert_true(by_verdict[NOMOS_VERDICT_BAD_SIGNATURE] >= 2 * RT_SIGNATURE_SIZE);
-	assert_true(by_verdict[NOMOS_VERDICT_UNKNOWN_KEY] >= 2 * RT_KEY_ID_SIZE);
+		copy[i] = ((const uint8_t *)img.data)[i];
+	}
+	assert_int_equal(refused, want);
+	assert_true(refused >= 2 * img.len + 253 * (VM_HEADER_SIZE + VM_SIG_SIZE));
+	/* every other value of a signature byte fails the signature check, and
+	 * every other value of a key id byte names a key nobody trusts */
+	assert_true(by_verdict[NOMOS_VERDICT_BAD_SIGNATURE] >= 255 * RT_SIGNATURE_SIZE);
+	assert_true(by_verdict[NOMOS_VERDICT_UNKNOWN_KEY] >= 255 * RT_KEY_ID_SIZE);
 	printf("tamper: %zu variants of a %zu-byte image refused (%zu structural, %zu bad "
-	       "signature, %zu unknown key)\n",
+	       "signature, %zu unknown key)%s\n",
 	       refused, img.len, by_verdict[NOMOS_VERDICT_INVALID],
-	       by_verdict[NOMOS_VERDICT_BAD_SIGNATURE], by_verdict[NOMOS_VERDICT_UNKNOWN_KEY]);
+	       by_verdict[NOMOS_VERDICT_BAD_SIGNATURE], by_verdict[NOMOS_VERDICT_UNKNOWN_KEY],
+	       full ? ", full sweep" : "");
 	free(copy);
 	rt_buf_free(&img);
 	nomos_trust_free(trust);
@@ -460,7 +504,7 @@ static void test_state_file(void **state)
 static void rsa_expect(const char *bundle, const char *sig, const char *pem, const char *want)
 {
 	char err[256];
-	int rc = cc_rsa_verify_files(bundle, sig, pem, err, sizeof err);
+	int rc = cc_rsa_verify_files(bundle, sig, pem, NULL, err, sizeof err);
 
 	if (!want) {
 		if (rc)
@@ -484,6 +528,26 @@ static void test_rsa_vectors(void **state)
 	rsa_expect(SIGDIR "bundle.json", SIGDIR "bundle.sig", "", CC_RSA_E_PATHS);
 	/* the private key's PEM block is not a PKIX public key */
 	rsa_expect(SIGDIR "bundle.json", SIGDIR "bundle.sig", SIGDIR "test_priv.pem", CC_RSA_E_KEY);
+	/* the digest names the verified bytes, so nomosc build compiles exactly
+	 * those: the tampered file (one more newline) is not them */
+	{
+		uint8_t digest[CC_RSA_DIGEST_SIZE];
+		size_t blen, tlen;
+		char err[256], *good = ts_slurp(SIGDIR "bundle.json", &blen);
+		char *bad = ts_slurp(SIGDIR "bundle_tampered.json", &tlen);
+
+		assert_non_null(good);
+		assert_non_null(bad);
+		memset(digest, 0, sizeof digest);
+		assert_int_equal(cc_rsa_verify_files(SIGDIR "bundle.json", SIGDIR "bundle.sig",
+						     SIGDIR "test_pub.pem", digest, err, sizeof err),
+				 0);
+		assert_int_equal(cc_rsa_unchanged(digest, good, blen), 0);
+		assert_int_equal(cc_rsa_unchanged(digest, bad, tlen), -1);
+		assert_int_equal(cc_rsa_unchanged(digest, good, blen - 1), -1);
+		free(good);
+		free(bad);
+	}
 }
 
 static void test_rsa_in_memory(void **state)
