@@ -43,7 +43,7 @@ struct rt_action {
 	struct rt_span trace_id;
 	struct rt_span action_type;   /* Go strings.TrimSpace applied */
 	struct rt_span resource_raw;  /* as given in the JSON */
-	struct rt_span resource;      /* normalized (spec §6); may hold any byte */
+	struct rt_span resource;      /* normalized (spec §6); no control bytes */
 	struct rt_span principal;     /* verbatim, not trimmed (as upstream) */
 	struct rt_span agent;
 	struct rt_span environment;

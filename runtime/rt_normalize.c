@@ -1162,6 +1162,21 @@ static int has_encoded_separator(const struct ws *w, struct span s)
 	return 0;
 }
 
+/* Whether s holds a control byte (< 0x20 or DEL). The parser already refuses
+ * raw ones, so any found after decoding came from an escape such as %00. */
+static int has_control(const struct ws *w, struct span s)
+{
+	size_t i;
+
+	for (i = 0; i < s.len; i++) {
+		unsigned char c = at(w, s, i);
+
+		if (c < 0x20 || c == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
 /* normalizeResourcePath(rawPath, kind) */
 static int resource_path(struct ws *w, struct span raw, const char *kind, struct span *out)
 {
@@ -1186,6 +1201,15 @@ static int resource_path(struct ws *w, struct span raw, const char *kind, struct
 		msg_init(&w->m, w->inner, sizeof w->inner);
 		msg_puts(&w->m, kind);
 		msg_puts(&w->m, " path encoded separators are not allowed");
+		return FAIL;
+	}
+	/* Stricter than upstream, which keeps them raw: a decoded NUL ends the
+	 * path for any C consumer (".env%00.txt" opens ".env"), CR LF splits
+	 * headers (docs/nomos-compat.md "Action intake"). */
+	if (has_control(w, dec)) {
+		msg_init(&w->m, w->inner, sizeof w->inner);
+		msg_puts(&w->m, kind);
+		msg_puts(&w->m, " path encoded control characters are not allowed");
 		return FAIL;
 	}
 	if (has_traversal(w, dec))
@@ -1323,6 +1347,9 @@ static int single_segment(struct ws *w, const struct gurl *u, const char *scheme
 	/* Stricter than upstream: a backslash or a (decoded) encoded separator is
 	 * a separator too (docs/nomos-compat.md "Action intake"). */
 	if (find_byte(w, name, '\\') != SIZE_MAX || has_encoded_separator(w, name))
+		return fail(w, what);
+	snprintf(what, sizeof what, "%s name encoded control characters are not allowed", scheme);
+	if (has_control(w, name) || has_control(w, host))
 		return fail(w, what);
 	snprintf(what, sizeof what, "%s://", scheme);
 	return join(w, out, what, host, "/", name);

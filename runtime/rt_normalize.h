@@ -23,14 +23,15 @@
  * (upstream normalize.Action: trim, built-in normalizer, and for a type that is
  * not built-in a retry with the custom-scheme normalizer when the built-in one
  * fails). On success appends the normalized resource to out (which the caller
- * resets; the result may contain any byte, even NUL, exactly as upstream) and
+ * resets; decoded text is kept raw, UTF-8 or not, as upstream) and
  * returns 0. On failure returns RT_NORMALIZE_EINVALID or RT_NORMALIZE_ENOMEM
  * and writes the NUL-terminated message to errmsg[0..errlen) (e.g.
  * `invalid resource uri: parse "file://workspace/%zz": invalid URL escape "%zz"`);
  * out then holds unspecified bytes. action_type may be NULL (atlen 0): built-in
- * normalizer only. Divergence (docs/nomos-compat.md, "Action intake"): a host or
- * repo/secret name that must be lower-cased and holds non-ASCII bytes is
- * rejected instead of Unicode-lower-cased. */
+ * normalizer only. Divergences (docs/nomos-compat.md, "Action intake"): a host
+ * or repo/secret name that must be lower-cased and holds non-ASCII bytes is
+ * rejected instead of Unicode-lower-cased; a control byte after decoding (%00,
+ * %0a, ...) and a double-encoded separator are rejected. */
 int rt_normalize_resource(const char *action_type, size_t atlen, const char *resource,
 			  size_t len, struct rt_buf *out, char *errmsg, size_t errlen);
 

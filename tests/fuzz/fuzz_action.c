@@ -1,7 +1,7 @@
 /* fuzz_action.c: libFuzzer target over action intake. The input is decoded as
  * an action (rt_action_decode) and, separately, normalized as a raw resource
  * (first byte picks the action type). Invariants checked on every success:
- * normalized resources hold no backslash and (file/url/custom) no "." or ".."
+ * normalized resources hold no backslash or control byte and (file/url/custom) no "." or ".."
  * segment or encoded separator, params_hash is the hash of params, decoding
  * is deterministic across a reused context, the fast path for plain
  * resources agrees with the full net/url rendition. Any violation aborts. */
@@ -21,6 +21,9 @@ static void check_resource(const char *s, size_t n)
 
 	if (memchr(s, '\\', n))
 		abort();
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			abort(); /* raw ones fail to parse, decoded ones are refused */
 	if ((n >= 7 && memcmp(s, "repo://", 7) == 0) || (n >= 9 && memcmp(s, "secret://", 9) == 0))
 		return;
 	for (i = 0; i + 3 <= n; i++)

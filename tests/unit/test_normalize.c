@@ -210,7 +210,14 @@ static const struct vec extra[] = {
 	/* file specifics */
 	{ NULL, "file://wor\xe2\x84\xaaspace/a", "file://workspace/a", NULL },
 	{ NULL, "FILE://workspace\\a\\b", "file://workspace/a/b", NULL },
-	{ NULL, "file://workspace/a%00b", "file://workspace/a\0b", NULL },
+	/* stricter than upstream (raw NUL kept): decoded control bytes */
+	{ NULL, "file://workspace/.env%00.txt", NULL, "file path encoded control characters are not allowed" },
+	{ NULL, "url://example.com/a%0D%0AHost:%20evil", NULL, "url path encoded control characters are not allowed" },
+	{ NULL, "url://example.com/a%7f", NULL, "url path encoded control characters are not allowed" },
+	{ "payments.refund", "pay://shop/a%09b", NULL, "custom resource path encoded control characters are not allowed" },
+	{ NULL, "repo://org/a%00", NULL, "repo name encoded control characters are not allowed" },
+	{ NULL, "secret://vault/k%0a", NULL, "secret name encoded control characters are not allowed" },
+	{ NULL, "file://workspace/a%20b%7E", "file://workspace/a b~", NULL },
 	{ NULL, "file://workspace/a?", "file://workspace/a", NULL },
 	{ NULL, "file://host\x7f/a", NULL, "invalid resource uri: parse \"file://host\\x7f/a\": net/url: invalid control character in URL" },
 	{ NULL, "file://Tmp\xc3\xa9/a", NULL, "unsupported file host \"Tmp\xc3\xa9\"" },
