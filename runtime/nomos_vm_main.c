@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n`nomos-vm COMMAND --help` describes one command.\n"
 		   "exit status: 0 decision produced, 1 error, 2 usage; with --exit-code\n"
-		   "0 ALLOW, 3 DENY, 4 REQUIRE_APPROVAL\n");
+		   "0 ALLOW, 3 DENY, 4 REQUIRE_APPROVAL; verify: 10-16, one per refusal\n"
+		   "(docs/signing.md)\n");
 }
 
 int main(int argc, char **argv)

@@ -319,12 +319,13 @@ const char *nomos_eval_result_json(struct nomos_eval *ev, size_t *len)
 		rt_buf_puts(b, rt_action_params_hash(&ev->act));
 		rt_buf_putc(b, '"');
 	}
-	if (ev->img) {
-		put_key(b, "policy_bundle_hash", &first);
-		rt_buf_putc(b, '"');
+	/* Always present, so consumers need not special-case refusals: "" when
+	 * no trusted image was opened (a refused image's hash is not vouched for). */
+	put_key(b, "policy_bundle_hash", &first);
+	rt_buf_putc(b, '"');
+	if (ev->img)
 		rt_buf_puts(b, ev->img->bundle_hash);
-		rt_buf_putc(b, '"');
-	}
+	rt_buf_putc(b, '"');
 	put_key(b, "reason_code", &first);
 	rt_buf_putc(b, '"');
 	rt_buf_puts(b, vm_reason_name(ev->reason));
