@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const group_names[] = {
 #define CC_DIAG_NAME(id, name) name,
@@ -32,7 +33,11 @@ void cc_diag(struct cc_diag_sink *sink, enum cc_severity sev, enum cc_diag_group
 		sink->warnings++;
 	if (!sink->emit)
 		return;
-	if (sev == CC_ERROR && sink->max_errors && sink->errors > sink->max_errors)
+	/* Past the cap, an error is counted but not shown, nor are its notes. */
+	if (sev != CC_NOTE)
+		sink->capped = sev == CC_ERROR && sink->max_errors &&
+			       sink->errors > sink->max_errors;
+	if (sink->capped)
 		return;
 	d.severity = sev;
 	d.group = group;
@@ -65,6 +70,11 @@ static const char *find_line(const struct cc_src *src, uint32_t line, size_t *le
 	return p;
 }
 
+static int is_utf8_cont(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
 int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 {
 	static const char *const sev[] = { "error", "warning", "note" };
@@ -72,7 +82,7 @@ int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 	const struct cc_pos *p = &d->pos;
 	char num[32];
 	const char *line;
-	size_t len, i, width, ulen;
+	size_t len, i, width, ulen, start;
 
 	if (color)
 		rt_buf_puts(out, "\033[1m");
@@ -109,26 +119,56 @@ int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 	for (i = 0; i < width; i++)
 		rt_buf_putc(out, ' ');
 	rt_buf_puts(out, " | ");
+	/* Columns count bytes; the caret line counts characters, so that it
+	 * stays under the text when UTF-8 sequences precede or form it. */
 	for (i = 1; i < p->col && i <= len; i++)
-		rt_buf_putc(out, ' ');
+		if (!is_utf8_cont(line[i - 1]))
+			rt_buf_putc(out, ' ');
 	if (color)
 		rt_buf_puts(out, "\033[1;32m");
 	rt_buf_putc(out, '^');
+	start = p->col ? p->col - 1u : 0;
 	ulen = p->len;
-	if (p->col && ulen > 1 && p->col - 1 + (size_t)ulen > len)
-		ulen = len >= p->col ? (uint32_t)(len - p->col + 1) : 1;
+	if (ulen > 1 && start + ulen > len)
+		ulen = len > start ? len - start : 1;
 	for (i = 1; i < ulen; i++)
-		rt_buf_putc(out, '~');
+		if (!is_utf8_cont(line[start + i]))
+			rt_buf_putc(out, '~');
 	if (color)
 		rt_buf_puts(out, "\033[0m");
 	rt_buf_putc(out, '\n');
 	return out->failed ? -1 : 0;
 }
 
+size_t cc_utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned c0 = p[0];
+
+	if (c0 < 0x80)
+		return 1;
+	if (c0 >= 0xc2 && c0 <= 0xdf)
+		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c0 >= 0xe0 && c0 <= 0xef) {
+		unsigned lo = c0 == 0xe0 ? 0xa0 : 0x80, hi = c0 == 0xed ? 0x9f : 0xbf;
+
+		return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c0 >= 0xf0 && c0 <= 0xf4) {
+		unsigned lo = c0 == 0xf0 ? 0x90 : 0x80, hi = c0 == 0xf4 ? 0x8f : 0xbf;
+
+		return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 &&
+				       (p[3] & 0xc0) == 0x80
+			       ? 4
+			       : 0;
+	}
+	return 0;
+}
+
 int cc_read_file(const char *path, char **text, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	struct rt_buf b;
+	struct stat st;
 	char chunk[65536];
 	size_t n;
 	int err;
@@ -137,6 +177,11 @@ int cc_read_file(const char *path, char **text, size_t *len)
 	*len = 0;
 	if (!f)
 		return -errno;
+	/* fopen(3) opens a directory; fread(3) then fails with a vague EIO. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return -EISDIR;
+	}
 	rt_buf_init(&b);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		rt_buf_put(&b, chunk, n);

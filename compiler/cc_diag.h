@@ -6,6 +6,7 @@
 #ifndef NOMOS_CC_DIAG_H
 #define NOMOS_CC_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,7 @@ struct cc_diag_sink {
 	 * GCC's -Wno-error=GROUP: `nomosc --compat` sets CC_W_strict so that a
 	 * bundle upstream accepts still compiles, with upstream's meaning. */
 	unsigned downgrade;
+	bool capped; /* the last error was not emitted: drop its notes too */
 };
 
 /* Reports one diagnostic to the sink. */
@@ -79,6 +81,11 @@ int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 
 /* Name of a group, e.g. "syntax". */
 const char *cc_diag_group_name(enum cc_diag_group g);
+
+/* Length of the valid UTF-8 sequence at p[0..n) (1-4; n >= 1), or 0 when it is
+ * invalid by Go's rules: no overlong forms, no surrogates, nothing above
+ * U+10FFFF. */
+size_t cc_utf8_len(const unsigned char *p, size_t n);
 
 /* Reads a whole file into a NUL-terminated buffer owned by the caller (free()).
  * Returns 0, or -errno with *err pointing at a static description. */

@@ -166,29 +166,32 @@ static int cmp_rule_ptr(const void *pa, const void *pb)
 }
 
 /* Spec §1.7: rule ids must be unique across bundles. Within one bundle,
- * cc_validate has already reported duplicates. */
+ * cc_validate has already reported duplicates. Sorting finds the repeats in
+ * O(n log n); they are reported in load order, like every other diagnostic. */
 static int check_across(struct cc_arena *a, struct cc_diag_sink *sink, struct cc_loaded *out)
 {
 	const struct cc_rule **order;
-	size_t i, g = 0;
+	size_t *first, i, g = 0;
 	int rc = 0;
 
 	if (out->n_rules < 2)
 		return 0;
 	order = cc_arena_array(a, out->n_rules, sizeof *order);
-	if (!order)
+	first = cc_arena_array(a, out->n_rules, sizeof *first);
+	if (!order || !first)
 		return -1;
 	for (i = 0; i < out->n_rules; i++)
 		order[i] = &out->rules[i];
 	qsort(order, out->n_rules, sizeof *order, cmp_rule_ptr);
-	for (i = 1; i < out->n_rules; i++) {
-		const struct cc_rule *r = order[i], *f;
-
-		if (rt_bytes_cmp(r->id.s, r->id.len, order[g]->id.s, order[g]->id.len)) {
+	for (i = 0; i < out->n_rules; i++) {
+		if (i > 0 && rt_bytes_cmp(order[i]->id.s, order[i]->id.len, order[g]->id.s,
+					  order[g]->id.len))
 			g = i;
-			continue;
-		}
-		f = order[g];
+		first[order[i] - out->rules] = (size_t)(order[g] - out->rules);
+	}
+	for (i = 0; i < out->n_rules; i++) {
+		const struct cc_rule *r = &out->rules[i], *f = &out->rules[first[i]];
+
 		if (f->bundle_index == r->bundle_index)
 			continue;
 		cc_diag(sink, CC_ERROR, CC_W_nomos, r->id.pos,

@@ -117,6 +117,7 @@ struct cc_bundle {
 	struct cc_rule *rules;
 	size_t n_rules;
 	bool has_rules;   /* rules key present and not null */
+	struct cc_pos rules_pos; /* the rules list, when has_rules */
 	bool nonportable; /* uses a nomos extension (regex matchers) */
 	enum cc_role role;
 	char hash[65];    /* policy_bundle_hash, set by cc_bundle_hash() */

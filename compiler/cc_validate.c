@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/cc_automata.h"
+
 /* Prints s[0..n) for a message: printable bytes as they are, others escaped,
  * cut at a sane length. */
 static const char *shown(const struct cc_str *s, char *buf, size_t cap)
@@ -75,18 +77,69 @@ static const char *decision_hint(const struct cc_str *d)
 	return NULL;
 }
 
+/* Start of line `line` of src, or NULL. */
+static const char *line_start(const struct cc_src *src, uint32_t line)
+{
+	const char *p = src->text, *end = src->text + src->len;
+
+	while (--line > 0) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (!p)
+			return NULL;
+		p++;
+	}
+	return p;
+}
+
+/* A regex matcher (nomos extension) must be one the automata engine compiles:
+ * checked here so that `nomosc check` rejects what `nomosc build` would, in
+ * every format (the .nomos front end already checked its re"..." literals).
+ * The caret goes inside the pattern when the source spells it byte for byte
+ * (plain or quoted without escapes), else under the whole value. */
+static void check_regex(struct cc_diag_sink *sink, const struct cc_str *s)
+{
+	struct cc_pos p = s->pos;
+	const char *ls;
+	size_t at = 0, q;
+	char msg[256];
+
+	if (cc_regex_check(s->s, s->len, &at, msg, sizeof msg) == 0)
+		return;
+	if (at > s->len)
+		at = s->len;
+	if (p.src && p.line && p.col && (ls = line_start(p.src, p.line)) != NULL) {
+		const char *v = ls + p.col - 1, *end = p.src->text + p.src->len;
+
+		q = v < end && (*v == '"' || *v == '\'') ? 1 : 0;
+		if ((size_t)(end - v) >= q + s->len && !memchr(v, '\n', q + s->len) &&
+		    !memcmp(v + q, s->s, s->len)) {
+			p.col += (uint32_t)(q + at);
+			p.len = 1;
+		}
+	}
+	cc_diag(sink, CC_ERROR, CC_W_syntax, p, "invalid regex: %s", msg);
+}
+
 static void check_rule(struct cc_diag_sink *sink, const struct cc_bundle *b, size_t ri)
 {
 	const struct cc_rule *r = &b->rules[ri];
 	char id[200], tmp[200];
 	const char *hint;
 	size_t i, j;
+	int warned;
 
 	shown(&r->id, id, sizeof id);
+	/* "rule id is required" was reported; name the rule by its place */
+	if (r->id.len == 0)
+		snprintf(id, sizeof id, "#%zu (no id)", ri + 1);
+	/* point at the empty value when one was written, else at the rule */
 	if (r->action_type.len == 0)
-		cc_diag(sink, CC_ERROR, CC_W_nomos, r->pos, "rule %s missing action_type", id);
+		cc_diag(sink, CC_ERROR, CC_W_nomos,
+			r->action_type.pos.line ? r->action_type.pos : r->pos,
+			"rule %s missing action_type", id);
 	if (r->resource.len == 0)
-		cc_diag(sink, CC_ERROR, CC_W_nomos, r->pos, "rule %s missing resource", id);
+		cc_diag(sink, CC_ERROR, CC_W_nomos, r->resource.pos.line ? r->resource.pos : r->pos,
+			"rule %s missing resource", id);
 	if (!str_is(&r->decision, "ALLOW") && !str_is(&r->decision, "DENY") &&
 	    !str_is(&r->decision, "REQUIRE_APPROVAL")) {
 		struct cc_pos p = r->decision.len ? r->decision.pos : r->pos;
@@ -146,19 +199,26 @@ static void check_rule(struct cc_diag_sink *sink, const struct cc_bundle *b, siz
 					"the same everywhere (match the literal text without it, or "
 					"use a regex token)", id, i, j);
 		}
-	if (r->resource_kind == CC_MATCH_REGEX)
+	if (r->resource_kind == CC_MATCH_REGEX) {
 		cc_diag(sink, CC_WARNING, CC_W_nonportable, r->resource.pos,
 			"rule %s matches its resource with a regex, a nomos extension; the bundle "
 			"cannot be loaded by Nomos v1", id);
+		check_regex(sink, &r->resource);
+	}
+	warned = 0;
 	for (i = 0; i < r->n_argv_patterns; i++)
-		for (j = 0; j < r->argv_patterns[i].n; j++)
-			if (r->argv_patterns[i].tokens[j].kind == CC_MATCH_REGEX) {
-				cc_diag(sink, CC_WARNING, CC_W_nonportable,
-					r->argv_patterns[i].tokens[j].text.pos,
+		for (j = 0; j < r->argv_patterns[i].n; j++) {
+			const struct cc_argv_token *t = &r->argv_patterns[i].tokens[j];
+
+			if (t->kind != CC_MATCH_REGEX)
+				continue;
+			/* one portability warning per rule is enough */
+			if (!warned++)
+				cc_diag(sink, CC_WARNING, CC_W_nonportable, t->text.pos,
 					"rule %s uses a regex argv token, a nomos extension; the "
 					"bundle cannot be loaded by Nomos v1", id);
-				return;
-			}
+			check_regex(sink, &t->text);
+		}
 }
 
 /* Sorting rule pointers by (id, position in the array) finds duplicates in
@@ -207,7 +267,9 @@ int cc_validate(struct cc_diag_sink *sink, const struct cc_bundle *b)
 			"bundle version must be v1%s",
 			b->has_version ? "" : " (add `version: v1`)");
 	if (b->n_rules == 0)
-		cc_diag(sink, CC_ERROR, CC_W_nomos, b->pos, "bundle rules are required");
+		cc_diag(sink, CC_ERROR, CC_W_nomos,
+			b->has_rules && b->rules_pos.line ? b->rules_pos : b->pos,
+			"bundle rules are required");
 	if (b->n_rules && !(first = first_with_id(b))) {
 		cc_diag(sink, CC_ERROR, CC_W_limit, b->pos, "out of memory");
 		return -1;

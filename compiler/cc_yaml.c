@@ -220,12 +220,28 @@ static int yaml_tree(struct yctx *c, struct ynode **root)
 		if (!yaml_parser_parse(&p, &e)) {
 			struct cc_pos pos = mark_pos(c, &p.problem_mark, NULL);
 
-			if (p.context)
+			/* The reader (encoding) sets no mark, only a byte offset. */
+			if (p.error == YAML_READER_ERROR) {
+				const char *what = p.problem ? p.problem : "invalid input";
+				size_t off = p.problem_offset < c->src->len ? p.problem_offset
+									    : c->src->len;
+				size_t k;
+
+				/* a bad trailing octet: point at the sequence's first byte */
+				for (k = 0; k < 3 && off > 0 && strstr(what, "trailing") &&
+					    ((unsigned char)c->src->text[off] & 0xc0) != 0xc0;
+				     k++)
+					off--;
+				pos = pos_at(c, off, 1);
+				cc_diag(c->sink, CC_ERROR, CC_W_syntax, pos, "yaml: %s%s", what,
+					strstr(what, "UTF-8") ? " (a bundle must be UTF-8 text)" : "");
+			} else if (p.context) {
 				cc_diag(c->sink, CC_ERROR, CC_W_syntax, pos, "yaml: %s %s",
 					p.problem ? p.problem : "syntax error", p.context);
-			else
+			} else {
 				cc_diag(c->sink, CC_ERROR, CC_W_syntax, pos, "yaml: %s",
 					p.problem ? p.problem : "syntax error");
+			}
 			c->errors++;
 			break;
 		}
@@ -440,32 +456,6 @@ static size_t put_utf8(char *o, uint32_t r)
 	return 4;
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 when invalid (Go's rules:
- * no overlongs, no surrogates, <= U+10FFFF). */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned c0 = p[0];
-
-	if (c0 < 0x80)
-		return 1;
-	if (c0 >= 0xc2 && c0 <= 0xdf)
-		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c0 >= 0xe0 && c0 <= 0xef) {
-		unsigned lo = c0 == 0xe0 ? 0xa0 : 0x80, hi = c0 == 0xed ? 0x9f : 0xbf;
-
-		return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c0 >= 0xf0 && c0 <= 0xf4) {
-		unsigned lo = c0 == 0xf0 ? 0x90 : 0x80, hi = c0 == 0xf4 ? 0x8f : 0xbf;
-
-		return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 &&
-				       (p[3] & 0xc0) == 0x80
-			       ? 4
-			       : 0;
-	}
-	return 0;
-}
-
 /* A JSON string at j->i (on the quote), decoded as Go's encoding/json does:
  * surrogate pairs joined, lone surrogates and invalid UTF-8 -> U+FFFD. */
 static struct ynode *jstring(struct jparser *j)
@@ -536,7 +526,7 @@ static struct ynode *jstring(struct jparser *j)
 			return NULL;
 		}
 		{
-			size_t l = utf8_len((const unsigned char *)j->t + j->i, j->n - j->i);
+			size_t l = cc_utf8_len((const unsigned char *)j->t + j->i, j->n - j->i);
 
 			if (l == 0) {
 				k += put_utf8(out + k, 0xfffd);
@@ -1173,7 +1163,16 @@ static int convert_map(struct yctx *c, const struct ynode *n, struct cc_value *o
 	}
 	for (i = 0; i < p.n; i += 2) {
 		struct cc_member *m = &out->members[out->n];
+		const struct ynode *k = deref(c, p.kv[i]);
 
+		/* yaml.v3 cannot decode a null key into the string key of
+		 * map[string]any and drops the pair: so must we, for the hash. */
+		if (top && is_null(k)) {
+			cc_diag(c->sink, CC_WARNING, CC_W_schema, k->pos,
+				"an obligation with a null key is dropped, as Nomos v1 drops it "
+				"(quote the key, e.g. \"%.*s\":, to keep it)", (int)k->len, k->s);
+			continue;
+		}
 		if (key_text(c, p.kv[i], &m->key.s, &m->key.len))
 			return -1;
 		m->key.pos = p.kv[i]->pos;
@@ -1494,6 +1493,7 @@ static void get_bundle(struct yctx *c, const struct ynode *root, struct cc_bundl
 				break;
 			}
 			b->has_rules = true;
+			b->rules_pos = v->pos;
 			b->rules = cc_arena_array(c->a, v->n ? v->n : 1, sizeof *b->rules);
 			if (!b->rules) {
 				oom(c, v->pos);

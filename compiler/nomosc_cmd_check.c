@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "compiler/cc_inputs.h"
 #include "compiler/nomosc.h"
+#include "compiler/nomosc_util.h"
 
 const char nomosc_cmd_check_summary[] = "validate bundles and report diagnostics";
 
@@ -52,13 +52,15 @@ static void emit(void *ctx, const struct cc_diagnostic *d)
 
 static void check_usage(FILE *f)
 {
-	fprintf(f, "usage: nomosc check [--format text|json] INPUT...\n\n"
+	fprintf(f, "usage: nomosc check [--format text|json] [--compat] INPUT...\n\n"
 		   "Loads each INPUT (a .yaml/.yml/.json/.nomos file, or a directory expanded\n"
-		   "recursively in byte-sorted path order) as one layer, runs the Nomos v1\n"
-		   "validation and nomos's stricter checks, and reports every problem as\n"
-		   "file:line:col: error: message [-Wgroup] on stderr. Several inputs are layers:\n"
+		   "recursively in byte-sorted path order), runs the Nomos v1 validation and\n"
+		   "nomos's stricter checks, and reports every problem as\n"
+		   "file:line:col: error: message [-Wgroup] on stderr. Every file is one layer:\n"
 		   "rule ids must be unique across them.\n\n"
 		   "  --format json  print {\"diagnostics\":[...],\"errors\":N,\"warnings\":N} on stdout\n"
+		   "  --compat       accept what Nomos v1 accepts but nomos rejects by default\n"
+		   "                 ([-Wstrict] errors become warnings; docs/nomos-compat.md)\n"
 		   "  -h, --help     show this help\n\n"
 		   "NO_COLOR disables colours. exit status: 0 clean (warnings allowed),\n"
 		   "1 errors in the input, 2 usage error\n");
@@ -84,10 +86,17 @@ int nomosc_cmd_check(int argc, char **argv)
 			check_usage(stdout);
 			free(inputs);
 			return NOMOSC_EXIT_OK;
-		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--format")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "nomosc check: --format needs a value (text or json)\n");
+				free(inputs);
+				return NOMOSC_EXIT_USAGE;
+			}
 			fmt = argv[++i];
 		} else if (!strncmp(argv[i], "--format=", 9)) {
 			fmt = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--compat")) {
+			sink.downgrade = 1u << CC_W_strict;
 		} else if (!strcmp(argv[i], "--")) {
 			for (i++; i < argc; i++)
 				inputs[n++] = argv[i];
@@ -113,7 +122,7 @@ int nomosc_cmd_check(int argc, char **argv)
 		free(inputs);
 		return NOMOSC_EXIT_USAGE;
 	}
-	o.color = !getenv("NO_COLOR") && isatty(2);
+	o.color = nomosc_color(2);
 	rt_buf_init(&o.json_buf);
 	cc_arena_init(&a);
 	rc = cc_load_inputs(&a, &sink, inputs, (size_t)n, &l);

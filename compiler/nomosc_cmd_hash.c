@@ -14,12 +14,15 @@ const char nomosc_cmd_hash_summary[] = "print the policy_bundle_hash of bundles 
 
 static void hash_usage(FILE *f)
 {
-	fprintf(f, "usage: nomosc hash [--canonical] INPUT...\n\n"
+	fprintf(f, "usage: nomosc hash [--canonical] [--compat] INPUT...\n\n"
 		   "Loads and validates each INPUT (a .yaml/.yml/.json/.nomos file, or a\n"
 		   "directory, expanded recursively in byte-sorted path order) and prints the\n"
 		   "policy_bundle_hash Nomos v1 would report: the bundle's own hash for one\n"
 		   "file, the merged hash of the layers in order for several.\n\n"
 		   "  --canonical   print the canonical JSON of the (single) bundle instead\n"
+		   "  --compat      accept what Nomos v1 accepts but nomos rejects by default\n"
+		   "                ([-Wstrict] errors become warnings, with upstream's meaning;\n"
+		   "                docs/nomos-compat.md), to compare hashes with Nomos v1\n"
 		   "  -h, --help    show this help\n\n"
 		   "exit status: 0 success, 1 errors in the input, 2 usage error\n");
 }
@@ -44,6 +47,8 @@ int nomosc_cmd_hash(int argc, char **argv)
 			return NOMOSC_EXIT_OK;
 		} else if (!strcmp(argv[i], "--canonical")) {
 			canonical = 1;
+		} else if (!strcmp(argv[i], "--compat")) {
+			sink.downgrade = 1u << CC_W_strict;
 		} else if (!strcmp(argv[i], "--")) {
 			for (i++; i < argc; i++)
 				inputs[n++] = argv[i];
@@ -83,6 +88,7 @@ int nomosc_cmd_hash(int argc, char **argv)
 	} else if (rc == 0) {
 		printf("%s\n", l.hash);
 	}
+	nomosc_sink_done(&sink);
 	cc_arena_free(&a);
 	free(inputs);
 	if (fflush(stdout) != 0)

@@ -1,5 +1,6 @@
 /* nomosc_main.c: entry point of nomosc, the policy compiler. Dispatches to one
  * subcommand (see nomosc.h); `nomosc --help` lists them. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,17 @@ int main(int argc, char **argv)
 	const struct nomosc_command *c;
 
 	if (argc < 2) {
+		usage(stderr);
+		return NOMOSC_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") && argc > 2) {
+		/* `nomosc help CMD` is `nomosc CMD --help` */
+		char *sub[] = { argv[2], (char *)(uintptr_t)"--help", NULL };
+
+		for (c = commands; c->name; c++)
+			if (!strcmp(argv[2], c->name))
+				return c->run(2, sub);
+		fprintf(stderr, "nomosc: unknown command '%s'\n", argv[2]);
 		usage(stderr);
 		return NOMOSC_EXIT_USAGE;
 	}

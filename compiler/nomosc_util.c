@@ -34,6 +34,13 @@ void nomosc_stderr_sink(struct cc_diag_sink *sink, unsigned max_errors)
 	sink->max_errors = max_errors;
 }
 
+void nomosc_sink_done(const struct cc_diag_sink *sink)
+{
+	if (sink->max_errors && sink->errors > sink->max_errors)
+		fprintf(stderr, "nomosc: %u more errors not shown\n",
+			sink->errors - sink->max_errors);
+}
+
 int nomosc_write_atomic(const char *path, const void *p, size_t n)
 {
 	size_t len = strlen(path) + 8;

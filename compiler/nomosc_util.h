@@ -10,6 +10,9 @@
 /* Initializes a sink that renders to stderr, stopping after max_errors. */
 void nomosc_stderr_sink(struct cc_diag_sink *sink, unsigned max_errors);
 
+/* Says how many errors the sink's cap kept back, if any (on stderr). */
+void nomosc_sink_done(const struct cc_diag_sink *sink);
+
 /* Writes p[0..n) to path through a temporary file and rename(2), so readers
  * never see a partial image. Returns 0, or -1 with errno set. */
 int nomosc_write_atomic(const char *path, const void *p, size_t n);

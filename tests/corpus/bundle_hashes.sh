@@ -2,7 +2,8 @@
 # `nomosc hash` against corpus/conformance/bundle_hashes.jsonl: every file entry
 # and every merged set (inline sources are covered by tests/unit/test_frontend.c),
 # plus `--canonical` of safe.yaml against safe.canonical.json byte for byte.
-# Entries our stricter rules reject on purpose must fail with their message.
+# Entries our stricter rules reject on purpose must fail with their message,
+# and give upstream's hash with --compat.
 # Environment: NOMOSC (default build/nomosc), B (scratch directory).
 set -u
 NOMOSC=${NOMOSC:-build/nomosc}
@@ -41,6 +42,8 @@ while IFS= read -r line; do
 				echo "FAIL $b: accepted, want rejection"; fail=$((fail + 1))
 			elif grep -qF "$msg" "$tmp"; then pass=$((pass + 1))
 			else echo "FAIL $b: want '$msg'"; cat "$tmp"; fail=$((fail + 1)); fi
+			# --compat applies upstream's meaning: upstream's hash
+			check "$b --compat" "$h" --compat "$C/$b"
 		else
 			check "$b" "$h" "$C/$b"
 		fi ;;
@@ -54,6 +57,6 @@ if "$NOMOSC" hash --canonical "$C/upstream/policies/safe.yaml" > "$tmp" &&
 else
 	echo "FAIL safe.yaml --canonical differs from safe.canonical.json"; fail=$((fail + 1))
 fi
-[ "$pass" -ge 18 ] || { echo "FAIL: only $pass checks ran"; fail=$((fail + 1)); }
+[ "$pass" -ge 19 ] || { echo "FAIL: only $pass checks ran (want 19)"; fail=$((fail + 1)); }
 echo "bundle_hashes: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

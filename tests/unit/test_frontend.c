@@ -2,6 +2,7 @@
  * yaml.v3 scalar resolution, YAML/JSON parsing with positions, anchors and
  * merge keys, strict JSON, validation messages, canonical JSON, hashes, and
  * every entry of corpus/conformance/bundle_hashes.jsonl (run from the repo root). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,8 +52,9 @@ struct loaded1 {
 };
 
 /* Loads text as if from file name (the extension picks the format), validates
- * and hashes it. The caller frees with done(). */
-static struct loaded1 *load(const char *name, const char *text)
+ * and hashes it; downgrade is the sink's (1u << CC_W_strict = `--compat`).
+ * The caller frees with done(). */
+static struct loaded1 *load_with(const char *name, const char *text, unsigned downgrade)
 {
 	struct loaded1 *l = calloc(1, sizeof *l);
 	struct rt_buf b;
@@ -64,6 +66,7 @@ static struct loaded1 *load(const char *name, const char *text)
 	l->src.len = strlen(text);
 	l->sink.emit = capture_emit;
 	l->sink.ctx = &l->cap;
+	l->sink.downgrade = downgrade;
 	l->load_rc = cc_load_source(&l->a, &l->sink, &l->src, cc_format_for_path(name), &l->b);
 	l->valid_rc = l->load_rc ? -1 : cc_validate(&l->sink, &l->b);
 	if (l->load_rc == 0) {
@@ -75,6 +78,11 @@ static struct loaded1 *load(const char *name, const char *text)
 		assert_int_equal(cc_bundle_hash(&l->b), 0);
 	}
 	return l;
+}
+
+static struct loaded1 *load(const char *name, const char *text)
+{
+	return load_with(name, text, 0);
 }
 
 static void done(struct loaded1 *l)
@@ -250,6 +258,15 @@ static void test_obligation_values(void **state)
 	check_obligations("      a: .nan\n", "canonicalize bundle: json: unsupported value: NaN");
 	check_obligations("      a: {1: x}\n", "unsupported type: map[interface {}]interface {}");
 	check_obligations("      a: {\"1\": x}\n", "{\"a\":{\"1\":\"x\"}}");
+	/* yaml.v3 cannot decode a null key into map[string]any's string key and
+	 * drops the pair (once kept as "" twice: {"":1,"":2}, invalid) */
+	check_obligations("      ~: 1\n      null: 2\n      b: 3\n      \"\": 4\n",
+			  "{\"\":4,\"b\":3}");
+	/* keys sort by UTF-8 bytes (Go sort.Strings), not UTF-16 units as JCS:
+	 * U+FFFD (EF BF BD) before U+1F600 (F0 9F 98 80); a prefix first */
+	check_obligations("      \"\\U0001F600\": 2\n      \"\\uFFFD\": 1\n      \"a\\0\": 6\n"
+			  "      a: 7\n      B: 4\n",
+			  "{\"B\":4,\"a\":7,\"a\\u0000\":6,\"\xef\xbf\xbd\":1,\"\xf0\x9f\x98\x80\":2}");
 	check_obligations("      a: !custom x\n", "unsupported YAML tag");
 }
 
@@ -610,6 +627,18 @@ static void test_conformance_hashes(void **state)
 				if (!strstr(l->cap.text, reject))
 					fail_msg("%s: got %s, want %s", bundle, l->cap.text, reject);
 				rejections++;
+				/* With the strict group downgraded (`--compat`) upstream's
+				 * meaning applies: the upstream hash and canonical bytes. */
+				done(l);
+				l = load_with(source ? bundle : path, text, 1u << CC_W_strict);
+				if (l->load_rc || l->valid_rc)
+					fail_msg("%s --compat: %s", bundle, l->cap.text);
+				if (want_canon && strcmp(l->canon, want_canon))
+					fail_msg("%s --compat: canonical\n got %s\nwant %s", bundle,
+						 l->canon, want_canon);
+				if (strcmp(l->b.hash, want_hash))
+					fail_msg("%s --compat: hash %s, want %s", bundle, l->b.hash,
+						 want_hash);
 			} else {
 				if (l->load_rc || l->valid_rc)
 					fail_msg("%s: %s", bundle, l->cap.text);
@@ -628,6 +657,21 @@ static void test_conformance_hashes(void **state)
 	fclose(f);
 	assert_int_equal(checked, 30);
 	assert_int_equal(rejections, sizeof rejected / sizeof rejected[0]);
+}
+
+static void test_read_file(void **state)
+{
+	char *text = NULL;
+	size_t len;
+
+	(void)state;
+	/* a directory is named as such, not as a vague I/O error */
+	assert_int_equal(cc_read_file("corpus", &text, &len), -EISDIR);
+	assert_null(text);
+	assert_int_equal(cc_read_file("corpus/no-such-file.yaml", &text, &len), -ENOENT);
+	assert_int_equal(cc_read_file(CONF "safe.canonical.json", &text, &len), 0);
+	assert_int_equal(len, strlen(text));
+	free(text);
 }
 
 static void test_safe_canonical(void **state)
@@ -665,6 +709,12 @@ static void test_inputs_across(void **state)
 	assert_non_null(strstr(cap.text, "duplicate rule id \"safe-allow-git-exec\" across bundles "
 					 CONF "upstream/policies/safe.yaml and " CONF
 					 "upstream/policies/safe.json"));
+	/* reported in load order (they were once in id order): the first repeat
+	 * is the first rule of safe.json */
+	assert_non_null(strstr(cap.text, "duplicate rule id \"safe-deny-root-env\""));
+	assert_true(strstr(cap.text, "duplicate rule id \"safe-deny-root-env\"") == cap.text);
+	assert_int_equal(cap.line, 5);
+	assert_int_equal(cap.col, 13);
 	/* directories expand recursively, byte-sorted */
 	assert_int_equal(cc_expand_inputs(&a, &sink, dir, 1, &files, &n), 0);
 	assert_int_equal(n, 10);
@@ -688,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_merged_hash_vector),
 		cmocka_unit_test(test_conformance_hashes),
 		cmocka_unit_test(test_safe_canonical),
+		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_inputs_across),
 	};
 
