@@ -145,8 +145,9 @@ int cc_nomos_parse_doc(struct cc_arena *a, struct cc_diag_sink *sink, const stru
 		       struct nm_doc *doc);
 
 /* Lowers a parsed document to the bundle model: decodes strings and numbers,
- * checks duplicate clauses and keys and regex syntax, warns [-Wnonportable]
- * on regex matchers. Returns 0, or -1 when an error was reported. */
+ * checks duplicate clauses and keys and regex syntax, and sets
+ * out->nonportable on regex matchers (the [-Wnonportable] warnings come from
+ * cc_validate, as for YAML). Returns 0, or -1 when an error was reported. */
 int cc_nomos_lower(struct cc_arena *a, struct cc_diag_sink *sink, const struct nm_doc *doc,
 		   struct cc_bundle *out);
 

@@ -269,12 +269,15 @@ static void emit(struct pr *p, int i, const char *text, int flags)
 		if (t->blank_before && (flags & BLANK_OK) && p->line_empty)
 			blank(p);
 	}
-	if ((flags & SP) && !p->line_empty) {
-		if (p->pending >= 0)
-			newline(p, p->indent);
-		else
-			put(p, " ", 1);
-	}
+	/* A line holds at most one trailing comment, and a comment stays right
+	 * after its token: when the line already owes one, the token starts a
+	 * new line if it is spaced or brings a comment of its own. Breaking
+	 * after the token instead would hand the pending comment to the wrong
+	 * token, and the next run would move it again (fmt not idempotent). */
+	if (p->pending >= 0 && !p->line_empty && ((flags & SP) || (t && t->trail >= 0)))
+		newline(p, p->indent);
+	else if ((flags & SP) && !p->line_empty)
+		put(p, " ", 1);
 	if (text) {
 		put(p, text, strlen(text));
 	} else if (t) {
@@ -283,11 +286,8 @@ static void emit(struct pr *p, int i, const char *text, int flags)
 	}
 	if (text || t)
 		p->line_empty = false;
-	if (t && t->trail >= 0) {
-		if (p->pending >= 0)
-			newline(p, p->indent);
+	if (t && t->trail >= 0)
 		p->pending = t->trail;
-	}
 }
 
 /* A token that the canonical layout leaves out: its comments still print. */
@@ -300,9 +300,16 @@ static void drop(struct pr *p, int i)
 	t = tok_at(p, i);
 	if (t->n_lead)
 		leads(p, i, 0);
-	if (t->trail >= 0) {
-		if (p->pending >= 0)
-			newline(p, p->indent);
+	if (t->trail < 0)
+		return;
+	if (p->pending >= 0)
+		newline(p, p->indent);
+	/* Nothing printed on this line to hang it on: it becomes a comment line
+	 * of its own (a leading comment of what follows, on the next run too). */
+	if (p->line_empty) {
+		comment_text(p, t->trail);
+		newline(p, p->indent);
+	} else {
 		p->pending = t->trail;
 	}
 }

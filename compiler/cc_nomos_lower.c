@@ -1,20 +1,15 @@
 /* cc_nomos_lower.c: lowers a parsed .nomos document (cc_nomos.h) to the typed
  * bundle model (cc_model.h): decodes string literals, turns numbers into the
  * text YAML would give them, rejects duplicate clauses and keys, checks regex
- * syntax and flags the bundle non-portable when it uses regex matchers. */
+ * syntax and flags the bundle non-portable when it uses regex matchers
+ * (cc_validate then warns about each such rule, whatever the format). */
 #include <stdio.h>
 #include <string.h>
 
+#include "compiler/cc_automata.h"
 #include "compiler/cc_nomos.h"
 #include "compiler/cc_number.h"
 #include "nomos_parse.h"
-
-#if defined(__has_include)
-#if __has_include("compiler/cc_automata.h")
-#include "compiler/cc_automata.h"
-#define NM_HAVE_REGEX_CHECK 1
-#endif
-#endif
 
 struct lower {
 	struct cc_arena *a;
@@ -22,7 +17,6 @@ struct lower {
 	const struct nm_doc *doc;
 	struct cc_bundle *b;
 	int errors;
-	bool warned_regex;
 };
 
 static const struct nm_token *tk(const struct lower *l, int i)
@@ -67,16 +61,6 @@ static int word(struct lower *l, int i, struct cc_str *out)
 	return out->s ? 0 : -1;
 }
 
-static void nonportable(struct lower *l, int i)
-{
-	l->b->nonportable = true;
-	if (l->warned_regex)
-		return;
-	l->warned_regex = true;
-	cc_diag(l->sink, CC_WARNING, CC_W_nonportable, pos_of(l, i),
-		"this bundle uses regex matchers, a nomos extension: it is not portable to Nomos v1");
-}
-
 /* re"..." -> the raw pattern between the quotes, syntax-checked. */
 static int regex(struct lower *l, int i, struct cc_str *out)
 {
@@ -87,8 +71,10 @@ static int regex(struct lower *l, int i, struct cc_str *out)
 	out->len = t->len - 4;
 	if (!out->s)
 		return -1;
-	nonportable(l, i);
-#ifdef NM_HAVE_REGEX_CHECK
+	/* The [-Wnonportable] warning comes from cc_validate, one per rule as
+	 * for YAML and JSON; the syntax check is here because only the raw
+	 * literal maps pattern offsets to source columns exactly. */
+	l->b->nonportable = true;
 	{
 		size_t at = 0;
 		char msg[256];
@@ -104,7 +90,6 @@ static int regex(struct lower *l, int i, struct cc_str *out)
 			l->errors++;
 		}
 	}
-#endif
 	return 0;
 }
 
@@ -304,7 +289,7 @@ static int rule(struct lower *l, const struct nm_rule *nr, struct cc_rule *r)
 int cc_nomos_lower(struct cc_arena *a, struct cc_diag_sink *sink, const struct nm_doc *doc,
 		   struct cc_bundle *out)
 {
-	struct lower l = { a, sink, doc, out, 0, false };
+	struct lower l = { a, sink, doc, out, 0 };
 	const struct nm_rule *nr;
 	size_t n = 0, k = 0;
 

@@ -181,6 +181,24 @@ static size_t check_string(const char *s, size_t len, const char **why)
 	return 0;
 }
 
+/* Offset of the first byte of s[0..n) that does not start a valid UTF-8
+ * sequence, or n. Strings, regexes and comments are the only tokens that may
+ * hold non-ASCII bytes; a bundle is UTF-8 text in every format (libyaml
+ * refuses anything else), and an invalid byte would reach the matcher raw
+ * while the canonical JSON writes U+FFFD: two meanings under one hash. */
+static size_t bad_utf8(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		k = cc_utf8_len((const unsigned char *)s + i, n - i);
+		if (!k)
+			return i;
+		i += k;
+	}
+	return n;
+}
+
 /* The first lexical error. It is reported only if the parser accepts every
  * token before it, so a missing quote is not blamed on a later stray byte. */
 struct lex_err {
@@ -245,6 +263,14 @@ static int lex_all(struct cc_arena *a, struct lex_err *le, const struct cc_src *
 		if (kind == NM_TK_UNTERMINATED)
 			return lex_error(le, line, col, 1, CC_W_syntax,
 					 "missing closing '\"' before the end of the line");
+		if (kind == NM_TK_COMMENT || kind == TK_STRING || kind == TK_REGEX) {
+			size_t at = bad_utf8(src->text + pos, end - pos);
+
+			if (at < end - pos)
+				return lex_error(le, line, col + (uint32_t)at, 1, CC_W_syntax,
+						 "invalid UTF-8 byte (a .nomos file must be UTF-8 "
+						 "text)");
+		}
 		if (kind == NM_TK_COMMENT) {
 			struct nm_comment *c;
 			struct nm_token *prev = lx->n ? &lx->toks[lx->n - 1] : NULL;

@@ -1,9 +1,11 @@
 /* nomosc_cmd_fmt.c: `nomosc fmt [--check] [-w] FILE...` prints .nomos files in
  * the canonical layout (cc_nomos_format), every comment kept; --check shows a
  * diff and exits 1 when a file is not formatted; -w rewrites files in place. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compiler/cc_nomos.h"
@@ -25,6 +27,7 @@ static void fmt_usage(FILE *f)
 struct line {
 	const char *s;
 	size_t n;
+	bool no_eol; /* the last line, without its newline */
 };
 
 static size_t split_lines(const char *s, size_t n, struct line **out)
@@ -44,6 +47,7 @@ static size_t split_lines(const char *s, size_t n, struct line **out)
 		}
 	if (start < n) {
 		(*out)[k].s = s + start;
+		(*out)[k].no_eol = true;
 		(*out)[k++].n = n - start;
 	}
 	return k;
@@ -51,7 +55,7 @@ static size_t split_lines(const char *s, size_t n, struct line **out)
 
 static int line_eq(const struct line *a, const struct line *b)
 {
-	return a->n == b->n && !memcmp(a->s, b->s, a->n);
+	return a->n == b->n && a->no_eol == b->no_eol && !memcmp(a->s, b->s, a->n);
 }
 
 /* A unified diff of the two texts (LCS over lines; falls back to replacing
@@ -127,7 +131,9 @@ static void show_diff(const char *path, const char *a, size_t an, const char *b,
 		for (x = s; x < e; x++) {
 			const struct line *l = op[x] == '+' ? &lb[ib[x]] : &la[ia[x]];
 
-			printf("%c%.*s\n", op[x], (int)l->n, l->s);
+			/* marked as diff(1) does, so that patch(1) applies it */
+			printf("%c%.*s\n%s", op[x], (int)l->n, l->s,
+			       l->no_eol ? "\\ No newline at end of file\n" : "");
 		}
 		k = e;
 	}
@@ -140,10 +146,12 @@ out:
 	free(lb);
 }
 
+/* Replaces path atomically (temporary file + rename), keeping its mode. */
 static int write_file(const char *path, const char *data, size_t n)
 {
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
+	struct stat st;
 	FILE *f;
 	int ok;
 
@@ -156,6 +164,8 @@ static int write_file(const char *path, const char *data, size_t n)
 		return -1;
 	}
 	ok = fwrite(data, 1, n, f) == n;
+	if (stat(path, &st) == 0)
+		ok = fchmod(fileno(f), st.st_mode & 07777) == 0 && ok;
 	ok = fclose(f) == 0 && ok;
 	if (!ok || rename(tmp, path) != 0) {
 		remove(tmp);
@@ -218,6 +228,7 @@ static int fmt_one(const char *path, int check, int write)
 			fwrite(out.data, 1, out.len, stdout);
 		}
 	}
+	nomosc_sink_done(&sink);
 	rt_buf_free(&out);
 	cc_arena_free(&a);
 	free(text);
