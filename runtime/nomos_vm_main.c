@@ -1,5 +1,6 @@
 /* nomos_vm_main.c: entry point of nomos-vm, the policy VM. Dispatches to one
  * subcommand (see nomos_vm.h); `nomos-vm --help` lists them. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,17 @@ int main(int argc, char **argv)
 	const struct nomos_vm_command *c;
 
 	if (argc < 2) {
+		usage(stderr);
+		return NOMOS_VM_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") && argc > 2) {
+		/* `nomos-vm help CMD` is `nomos-vm CMD --help` */
+		char *sub[] = { argv[2], (char *)(uintptr_t)"--help", NULL };
+
+		for (c = commands; c->name; c++)
+			if (!strcmp(argv[2], c->name))
+				return c->run(2, sub);
+		fprintf(stderr, "nomos-vm: unknown command '%s'\n", argv[2]);
 		usage(stderr);
 		return NOMOS_VM_EXIT_USAGE;
 	}
