@@ -1,11 +1,16 @@
 /* cc_load.c: front-end dispatch. Picks the format from the file name (spec §1.4),
  * reads the file and hands the text to the YAML/JSON front end (cc_yaml.c) or the
- * .nomos language (cc_nomos_parse.c). Validation and hashing come after. */
+ * .nomos language (cc_nomos_parse.c). Validation and hashing come after. A nomos
+ * secret signing key given as a bundle is refused here, before any front end
+ * could quote it. */
 #include "compiler/cc_model.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "runtime/rt_trust.h"
 
 enum cc_format cc_format_for_path(const char *path)
 {
@@ -18,6 +23,18 @@ enum cc_format cc_format_for_path(const char *path)
 	if (!strcmp(dot, ".nomos"))
 		return CC_FMT_NOMOS;
 	return CC_FMT_JSON;
+}
+
+/* Whether text is a secret key file as `nomosc keygen` writes it: the key
+ * line first, after blank lines at most. */
+static int is_secret_key(const char *text, size_t len)
+{
+	static const char tag[] = RT_SECRET_KEY_TAG;
+	size_t i = 0;
+
+	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+		i++;
+	return len - i >= sizeof tag - 1 && !memcmp(text + i, tag, sizeof tag - 1);
 }
 
 int cc_load_source(struct cc_arena *a, struct cc_diag_sink *sink, const struct cc_src *src,
@@ -64,6 +81,19 @@ int cc_load_file(struct cc_arena *a, struct cc_diag_sink *sink, const char *path
 
 		src->text = "";
 		cc_diag(sink, CC_ERROR, CC_W_io, p, "read bundle: %s", strerror(-rc));
+		return -1;
+	}
+	/* Every front end quotes the offending line, and a CI log would then show
+	 * the key: name the file only, and wipe the text. */
+	if (is_secret_key(text, len)) {
+		struct cc_pos p = { src, 0, 0, 0 };
+
+		src->text = "";
+		cc_diag(sink, CC_ERROR, CC_W_io, p,
+			"%s is a nomos secret signing key, not a policy bundle (its contents are "
+			"not shown)", path);
+		sodium_memzero(text, len);
+		free(text);
 		return -1;
 	}
 	/* the arena owns the text from here on, so diagnostics can quote it */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Golden diagnostics: for every invalid bundle corpus/diagnostics/NAME.{yaml,json},
 # `nomosc check` must print exactly NAME.expected on stderr (NO_COLOR, relative
-# paths) and exit 1 (0 when the expected output holds only warnings).
+# paths) and exit 1 (0 when the expected output holds only warnings). Then a
+# nomos secret key file must be refused without being quoted.
 # Environment: NOMOSC (default build/nomosc), B (scratch directory).
 set -u
 NOMOSC=${NOMOSC:-build/nomosc}
@@ -25,6 +26,28 @@ for f in corpus/diagnostics/*.yaml corpus/diagnostics/*.json; do
 	fi
 	pass=$((pass + 1))
 done
+# A secret signing key given as a bundle (any extension) is named, never quoted:
+# a CI log must not show it. The key is made here, so none is committed.
+keydir=${B:-build}/diagnostics.keys
+rm -rf "$keydir" && mkdir -p "$keydir"
+if "$NOMOSC" keygen "$keydir/ci" >/dev/null 2>&1; then
+	secret=$(cut -d' ' -f3 "$keydir/ci.key")
+	cp "$keydir/ci.key" "$keydir/ci.yaml"
+	cp "$keydir/ci.key" "$keydir/ci.nomos"
+	for f in "$keydir/ci.key" "$keydir/ci.yaml" "$keydir/ci.nomos"; do
+		NO_COLOR=1 "$NOMOSC" check "$f" >/dev/null 2>"$tmp"
+		rc=$?
+		want="$f: error: $f is a nomos secret signing key, not a policy bundle (its contents are not shown) [-Wio]"
+		if [ "$rc" -ne 1 ] || [ "$(cat "$tmp")" != "$want" ] || grep -qF "$secret" "$tmp"; then
+			echo "FAIL $f (secret key): exit $rc"; cat "$tmp"; fail=$((fail + 1))
+		else
+			pass=$((pass + 1))
+		fi
+	done
+else
+	echo "FAIL nomosc keygen"; fail=$((fail + 1))
+fi
+rm -rf "$keydir"
 [ "$pass" -ge 20 ] || { echo "FAIL: only $pass diagnostics cases (want >= 20)"; fail=$((fail + 1)); }
 echo "diagnostics: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
