@@ -1,5 +1,5 @@
-/* cc_model.h: the one typed bundle model. Every front end (YAML and JSON through
- * libyaml, the .nomos language through re2c + lemon) produces it; validation,
+/* cc_model.h: the one typed bundle model. Every front end (YAML through libyaml,
+ * JSON through yajl, the .nomos language through re2c + lemon) produces it; validation,
  * canonical JSON / policy_bundle_hash and lowering consume it. Every node knows
  * its file:line:col. All memory belongs to a cc_arena. */
 #ifndef NOMOS_CC_MODEL_H

@@ -1,14 +1,14 @@
 /* cc_yaml.c: the YAML and JSON bundle front end. Source text -> a small node
- * tree (YAML through libyaml's event parser; JSON through a strict RFC 8259
- * parser here, see below) -> duplicate-key scan -> typed decode into the
- * cc_bundle model with file:line:col on every node, resolving scalars, aliases
- * and merge keys exactly as Nomos v1 (Go yaml.v3 / encoding/json) would.
+ * tree (YAML through libyaml's event parser, JSON through yajl's callbacks) ->
+ * duplicate-key scan -> typed decode into the cc_bundle model with
+ * file:line:col on every node, resolving scalars, aliases and merge keys
+ * exactly as Nomos v1 (Go yaml.v3 / encoding/json) would.
  *
- * Why JSON does not go through libyaml: libyaml is a YAML 1.1 parser that
- * accepts non-JSON (`[1,]`, comments, single quotes, anchors) and rejects valid
- * JSON (surrogate-pair escapes such as "\ud83d\ude00", keys longer than 1024
- * characters). A 250-line strict parser that builds the same tree is simpler and
- * more exact than a libyaml pass plus fix-ups. */
+ * JSON does not go through libyaml, a YAML 1.1 parser that accepts non-JSON
+ * (`[1,]`, comments, single quotes, anchors) and rejects valid JSON
+ * (surrogate-pair escapes such as "\ud83d\ude00", keys longer than 1024
+ * characters). yajl checks the grammar; positions, Go's string decoding and
+ * our checks around it are below ("JSON through yajl"). */
 #include "compiler/cc_model.h"
 
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include <yaml.h>
+#include <yajl/yajl_parse.h>
 
 #include "compiler/cc_number.h"
 
@@ -347,350 +348,509 @@ static int yaml_tree(struct yctx *c, struct ynode **root)
 	return c->errors ? -1 : rc;
 }
 
-/* ---- JSON (RFC 8259, strict) ---------------------------------------------- */
+/* ---- JSON through yajl -----------------------------------------------------
+ * yajl checks the RFC 8259 grammar and calls back once per token; the
+ * callbacks build the same node tree as for YAML. What yajl does not do, or
+ * does otherwise than Go's encoding/json, stays here:
+ * - positions: yajl only says how many bytes it has consumed. Inside a
+ *   callback that is the end of the token just read, so a node's start is
+ *   found from there (a string's opening quote by a scan back).
+ * - strings: yajl joins a high surrogate with whatever \u escape follows and
+ *   turns a lone one into '?', so a token with \u escapes is decoded here
+ *   from its raw text, Go's way. Invalid UTF-8 (let through by
+ *   yajl_dont_validate_strings) becomes U+FFFD, as in Go.
+ * - white space: yajl also skips \f and \v between tokens; JSON does not.
+ * - a BOM, an empty document, trailing data (yajl_allow_trailing_garbage,
+ *   then our check) and the nesting cap: our checks and messages.
+ * - duplicate keys: dup_scan on the tree, as for YAML. */
 
-struct jparser {
+/* What the last token a callback saw was, which tells the separator yajl's
+ * parser accepts after it: ',' after a value, ':' after a key, none after an
+ * opening bracket. */
+enum jafter { JA_OPEN, JA_KEY, JA_VALUE };
+
+struct jbuild {
 	struct yctx *c;
+	yajl_handle h;
 	const char *t;
-	size_t n, i;
-	int failed;
+	size_t n;
+	int finishing; /* inside yajl_complete_parse */
+	struct ynode *open[MAX_DEPTH];
+	size_t depth;
+	struct ynode *root;
+	size_t last_end; /* where the last token a callback saw ends */
+	enum jafter after;
 };
 
-static void jerr(struct jparser *j, size_t at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* yajl's memory comes from the compile arena (no frees on error paths). Each
+ * block starts with its size, for realloc; free does nothing. */
+#define JHDR 16u /* keeps the arena's 16-byte alignment */
 
-static void jerr(struct jparser *j, size_t at, const char *fmt, ...)
+static void *j_malloc(void *ud, size_t n)
 {
-	char msg[900];
-	va_list ap;
+	unsigned char *p = n > SIZE_MAX - JHDR ? NULL : cc_arena_alloc(ud, n + JHDR);
 
-	if (j->failed)
-		return;
-	j->failed = 1;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	cc_diag(j->c->sink, CC_ERROR, CC_W_syntax, pos_at(j->c, at, 1), "%s", msg);
-	j->c->errors++;
+	if (!p)
+		return NULL;
+	memcpy(p, &n, sizeof n);
+	return p + JHDR;
 }
 
-static void jws(struct jparser *j)
+static void *j_realloc(void *ud, void *p, size_t n)
 {
-	while (j->i < j->n && (j->t[j->i] == ' ' || j->t[j->i] == '\t' || j->t[j->i] == '\n' ||
-			       j->t[j->i] == '\r'))
-		j->i++;
+	size_t old;
+	void *q;
+
+	if (!p)
+		return j_malloc(ud, n);
+	memcpy(&old, (unsigned char *)p - JHDR, sizeof old);
+	if (n <= old)
+		return p;
+	q = j_malloc(ud, n);
+	if (q)
+		memcpy(q, p, old);
+	return q;
 }
 
-static void junexpected(struct jparser *j, const char *where)
+static void j_free(void *ud, void *p)
 {
-	char what[64];
-	unsigned char ch;
+	(void)ud;
+	(void)p;
+}
 
-	if (j->i >= j->n) {
-		jerr(j, j->n, "unexpected end of JSON input %s", where);
-		return;
+static int j_json_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* What yajl skips between tokens: \f and \v too. */
+static int j_yajl_space(char ch)
+{
+	return j_json_space(ch) || ch == '\f' || ch == '\v';
+}
+
+static int j_is_letter(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/* The first offset from t[i] on that is not JSON white space. */
+static size_t j_skip_ws(const char *t, size_t n, size_t i)
+{
+	while (i < n && j_json_space(t[i]))
+		i++;
+	return i;
+}
+
+/* The end of the token yajl has just handed to a callback. While it finishes
+ * (yajl_complete_parse feeds it one space), that token ran to the end. */
+static size_t j_end(const struct jbuild *b)
+{
+	size_t e = b->finishing ? b->n : yajl_get_bytes_consumed(b->h);
+
+	return e < b->n ? e : b->n;
+}
+
+/* A node for the token t[at..end), added to the open container or made the
+ * root. NULL (reported) when memory ran out. */
+static struct ynode *j_node(struct jbuild *b, enum ynode_kind k, size_t at, size_t end)
+{
+	struct ynode *n = new_node(b->c, k, pos_at(b->c, at, end - at));
+
+	if (!n || (b->depth ? add_kid(b->c, b->open[b->depth - 1], n) : (b->root = n, 0))) {
+		oom(b->c, pos_at(b->c, at, 1));
+		return NULL;
 	}
-	ch = (unsigned char)j->t[j->i];
-	if (ch == '#' || (ch == '/' && j->i + 1 < j->n && (j->t[j->i + 1] == '/' || j->t[j->i + 1] == '*')))
-		jerr(j, j->i, "comments are not allowed in JSON");
-	else if (ch == '\'')
-		jerr(j, j->i, "JSON strings use double quotes, not single quotes");
-	else if (ch == '&' || ch == '*' || ch == '!' || ch == '|' || ch == '>')
-		jerr(j, j->i, "YAML syntax is not allowed in a JSON bundle (name the file .yaml to use it)");
-	else {
-		if (ch >= 0x20 && ch < 0x7f)
-			snprintf(what, sizeof what, "invalid character '%c' ", ch);
-		else
-			snprintf(what, sizeof what, "invalid byte 0x%02x ", ch);
-		j->failed = 0;
-		cc_diag(j->c->sink, CC_ERROR, CC_W_syntax, pos_at(j->c, j->i, 1), "%s%s", what, where);
-		j->c->errors++;
-		j->failed = 1;
-	}
+	b->last_end = end;
+	b->after = JA_VALUE;
+	return n;
 }
 
-static int hexval(char ch)
+/* null, true, false and numbers keep their literal text (yajl checked the
+ * number grammar; cc_number_from_json reads it as Go does). */
+static int j_literal(struct jbuild *b, const char *s, size_t len)
 {
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
+	size_t end = j_end(b);
+	struct ynode *n = j_node(b, YN_SCALAR, end - len, end);
+
+	if (!n)
+		return 0;
+	n->style = YS_JSON_LITERAL;
+	n->s = cc_arena_strndup(b->c->a, s, len);
+	n->len = len;
+	if (!n->s)
+		oom(b->c, n->pos);
+	return n->s != NULL;
 }
 
-static int read_u4(const char *p)
+static int j_null(void *ud)
 {
-	int i, v = 0, h;
+	return j_literal(ud, "null", 4);
+}
 
-	for (i = 0; i < 4; i++) {
-		if ((h = hexval(p[i])) < 0)
-			return -1;
-		v = v * 16 + h;
+static int j_bool(void *ud, int truth)
+{
+	return truth ? j_literal(ud, "true", 4) : j_literal(ud, "false", 5);
+}
+
+static int j_number(void *ud, const char *s, size_t len)
+{
+	return j_literal(ud, s, len);
+}
+
+/* Where the string token whose closing quote is t[end - 1] opens: the nearest
+ * quote before it that no odd run of backslashes escapes (any quote inside a
+ * string is escaped). */
+static size_t j_string_start(const struct jbuild *b, size_t end)
+{
+	size_t i = end ? end - 1 : 0;
+
+	while (i-- > 0) {
+		size_t k = 0;
+
+		if (b->t[i] != '"')
+			continue;
+		while (k < i && b->t[i - 1 - k] == '\\')
+			k++;
+		if (k % 2 == 0)
+			return i;
 	}
+	return 0;
+}
+
+/* Whether the raw text s[0..n) between a token's quotes has a \u escape. */
+static int has_u_escape(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u')
+			return 1;
+		i++; /* the escaped byte, which may be a backslash */
+	}
+	return 0;
+}
+
+/* Four hex digits (yajl checked them). */
+static uint32_t hex4(const char *p)
+{
+	uint32_t v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		v = v << 4 | (uint32_t)(p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10);
 	return v;
 }
 
 static size_t put_utf8(char *o, uint32_t r)
 {
-	if (r < 0x80) {
-		o[0] = (char)r;
-		return 1;
-	}
-	if (r < 0x800) {
-		o[0] = (char)(0xc0 | (r >> 6));
-		o[1] = (char)(0x80 | (r & 0x3f));
-		return 2;
-	}
-	if (r < 0x10000) {
-		o[0] = (char)(0xe0 | (r >> 12));
-		o[1] = (char)(0x80 | ((r >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (r & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | (r >> 18));
-	o[1] = (char)(0x80 | ((r >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((r >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (r & 0x3f));
-	return 4;
+	static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+	size_t n = r < 0x80 ? 1 : r < 0x800 ? 2 : r < 0x10000 ? 3 : 4, i;
+
+	for (i = n - 1; i > 0; i--, r >>= 6)
+		o[i] = (char)(0x80 | (r & 0x3f));
+	o[0] = (char)(lead[n] | r);
+	return n;
 }
 
-/* A JSON string at j->i (on the quote), decoded as Go's encoding/json does:
- * surrogate pairs joined, lone surrogates and invalid UTF-8 -> U+FFFD. */
-static struct ynode *jstring(struct jparser *j)
+/* Decodes s[0..n) into out (3n + 1 bytes suffice) as Go's encoding/json
+ * does: escapes when esc (s is then a token's raw text between its quotes,
+ * its escapes checked by yajl), surrogate pairs joined, lone surrogates and
+ * invalid UTF-8 bytes replaced by U+FFFD. Returns the length. */
+static size_t go_string(const char *s, size_t n, int esc, char *out)
 {
-	size_t start = j->i, k = 0;
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	size_t i = 0, k = 0, l;
+
+	while (i < n) {
+		if (esc && s[i] == '\\' && s[i + 1] != 'u') {
+			out[k++] = to[strchr(from, s[i + 1]) - from];
+			i += 2;
+		} else if (esc && s[i] == '\\') {
+			uint32_t r = hex4(s + i + 2), lo;
+
+			i += 6;
+			if (r >= 0xd800 && r < 0xdc00 && n - i >= 6 && s[i] == '\\' && s[i + 1] == 'u' &&
+			    (lo = hex4(s + i + 2)) >= 0xdc00 && lo < 0xe000) {
+				r = 0x10000 + ((r - 0xd800) << 10) + (lo - 0xdc00);
+				i += 6;
+			} else if (r >= 0xd800 && r < 0xe000) {
+				r = 0xfffd;
+			}
+			k += put_utf8(out + k, r);
+		} else if ((l = cc_utf8_len((const unsigned char *)s + i, n - i)) != 0) {
+			memcpy(out + k, s + i, l);
+			i += l;
+			k += l;
+		} else {
+			k += put_utf8(out + k, 0xfffd);
+			i++;
+		}
+	}
+	return k;
+}
+
+/* A string or key token: s[0..len) is yajl's text, in place when the token
+ * has no escapes, else yajl's decoding. */
+static int j_text(struct jbuild *b, const unsigned char *s, size_t len, enum jafter after)
+{
+	const char *p = (const char *)s;
+	size_t end = j_end(b), at;
+	int esc = 0;
+	struct ynode *n;
 	char *out;
+
+	if ((uintptr_t)p > (uintptr_t)b->t && (uintptr_t)p <= (uintptr_t)(b->t + b->n)) {
+		at = (size_t)(p - b->t) - 1;
+	} else {
+		at = j_string_start(b, end);
+		if (has_u_escape(b->t + at + 1, end - at - 2)) {
+			p = b->t + at + 1;
+			len = end - at - 2;
+			esc = 1;
+		}
+	}
+	n = j_node(b, YN_SCALAR, at, end);
+	if (!n)
+		return 0;
+	b->after = after;
+	n->style = YS_JSON_STRING;
+	out = cc_arena_array(b->c->a, len + 1, 3); /* zeroed, so NUL-terminated */
+	if (!out) {
+		oom(b->c, n->pos);
+		return 0;
+	}
+	n->len = go_string(p, len, esc, out);
+	n->s = out;
+	return 1;
+}
+
+static int j_string(void *ud, const unsigned char *s, size_t len)
+{
+	return j_text(ud, s, len, JA_VALUE);
+}
+
+static int j_key(void *ud, const unsigned char *s, size_t len)
+{
+	return j_text(ud, s, len, JA_KEY);
+}
+
+static int j_open(struct jbuild *b, enum ynode_kind k)
+{
+	size_t end = j_end(b);
 	struct ynode *n;
 
-	size_t end;
-
-	j->i++;
-	/* Find the closing quote first: the decoded text is never longer than 3x
-	 * the source bytes of the string (a 1-byte invalid UTF-8 byte becomes the
-	 * 3-byte U+FFFD), so the buffer is sized by the string, not the file. */
-	for (end = j->i; end < j->n && j->t[end] != '"'; end++)
-		if (j->t[end] == '\\' && end + 1 < j->n)
-			end++;
-	out = cc_arena_alloc(j->c->a, (end - j->i) * 3 + 4);
-	if (!out) {
-		oom(j->c, pos_at(j->c, start, 1));
-		j->failed = 1;
-		return NULL;
+	if (b->depth >= MAX_DEPTH) {
+		cc_diag(b->c->sink, CC_ERROR, CC_W_limit, pos_at(b->c, end - 1, 1),
+			"nesting deeper than %d levels", MAX_DEPTH);
+		b->c->errors++;
+		return 0;
 	}
-	for (;;) {
-		unsigned char ch;
-
-		if (j->i >= j->n) {
-			jerr(j, start, "unterminated JSON string");
-			return NULL;
-		}
-		ch = (unsigned char)j->t[j->i];
-		if (ch == '"') {
-			j->i++;
-			break;
-		}
-		if (ch < 0x20) {
-			jerr(j, j->i, "invalid control character in JSON string (escape it as \\u00XX)");
-			return NULL;
-		}
-		if (ch == '\\') {
-			char e = j->i + 1 < j->n ? j->t[j->i + 1] : 0;
-			const char *simple = strchr("\"\\/bfnrt", e);
-
-			if (e && simple) {
-				static const char map[] = "\"\\/\b\f\n\r\t";
-
-				out[k++] = map[simple - "\"\\/bfnrt"];
-				j->i += 2;
-				continue;
-			}
-			if (e == 'u' && j->i + 6 <= j->n && read_u4(j->t + j->i + 2) >= 0) {
-				uint32_t r = (uint32_t)read_u4(j->t + j->i + 2);
-
-				j->i += 6;
-				if (r >= 0xd800 && r < 0xdc00 && j->i + 6 <= j->n && j->t[j->i] == '\\' &&
-				    j->t[j->i + 1] == 'u' && read_u4(j->t + j->i + 2) >= 0xdc00 &&
-				    read_u4(j->t + j->i + 2) < 0xe000) {
-					r = 0x10000 + ((r - 0xd800) << 10) +
-					    ((uint32_t)read_u4(j->t + j->i + 2) - 0xdc00);
-					j->i += 6;
-				} else if (r >= 0xd800 && r < 0xe000) {
-					r = 0xfffd;
-				}
-				k += put_utf8(out + k, r);
-				continue;
-			}
-			jerr(j, j->i, "invalid escape in JSON string (valid: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
-			return NULL;
-		}
-		{
-			size_t l = cc_utf8_len((const unsigned char *)j->t + j->i, j->n - j->i);
-
-			if (l == 0) {
-				k += put_utf8(out + k, 0xfffd);
-				j->i++;
-			} else {
-				memcpy(out + k, j->t + j->i, l);
-				k += l;
-				j->i += l;
-			}
-		}
-	}
-	out[k] = 0;
-	n = new_node(j->c, YN_SCALAR, pos_at(j->c, start, j->i - start));
-	if (!n) {
-		j->failed = 1;
-		return NULL;
-	}
-	n->style = YS_JSON_STRING;
-	n->s = out;
-	n->len = k;
-	return n;
+	n = j_node(b, k, end - 1, end);
+	if (!n)
+		return 0;
+	b->open[b->depth++] = n;
+	b->after = JA_OPEN;
+	return 1;
 }
 
-static struct ynode *jvalue(struct jparser *j, unsigned depth)
+static int j_start_map(void *ud)
 {
-	struct ynode *n, *kid;
-	size_t start;
-	char ch;
-
-	jws(j);
-	if (j->i >= j->n) {
-		junexpected(j, "looking for beginning of value");
-		return NULL;
-	}
-	start = j->i;
-	ch = j->t[j->i];
-	if (ch == '"')
-		return jstring(j);
-	if (ch == '{' || ch == '[') {
-		char close = ch == '{' ? '}' : ']';
-
-		if (depth >= MAX_DEPTH) {
-			cc_diag(j->c->sink, CC_ERROR, CC_W_limit, pos_at(j->c, start, 1),
-				"nesting deeper than %d levels", MAX_DEPTH);
-			j->c->errors++;
-			j->failed = 1;
-			return NULL;
-		}
-		n = new_node(j->c, ch == '{' ? YN_MAP : YN_SEQ, pos_at(j->c, start, 1));
-		if (!n) {
-			j->failed = 1;
-			return NULL;
-		}
-		j->i++;
-		jws(j);
-		if (j->i < j->n && j->t[j->i] == close) {
-			j->i++;
-			return n;
-		}
-		for (;;) {
-			jws(j);
-			if (close == '}') {
-				if (j->i >= j->n || j->t[j->i] != '"') {
-					junexpected(j, "looking for beginning of object key string");
-					return NULL;
-				}
-				kid = jstring(j);
-				if (!kid || add_kid(j->c, n, kid)) {
-					j->failed = 1;
-					return NULL;
-				}
-				jws(j);
-				if (j->i >= j->n || j->t[j->i] != ':') {
-					junexpected(j, "after object key");
-					return NULL;
-				}
-				j->i++;
-			}
-			kid = jvalue(j, depth + 1);
-			if (!kid || add_kid(j->c, n, kid)) {
-				j->failed = 1;
-				return NULL;
-			}
-			jws(j);
-			if (j->i < j->n && j->t[j->i] == ',') {
-				j->i++;
-				jws(j);
-				if (j->i < j->n && j->t[j->i] == close) {
-					jerr(j, j->i, "invalid character '%c' after ',' (JSON does not allow "
-						      "a trailing comma; remove it)", close);
-					return NULL;
-				}
-				continue;
-			}
-			if (j->i < j->n && j->t[j->i] == close) {
-				j->i++;
-				return n;
-			}
-			junexpected(j, close == '}' ? "after object key:value pair"
-						    : "after array element");
-			return NULL;
-		}
-	}
-	/* literals and numbers */
-	while (j->i < j->n && ((j->t[j->i] >= 'a' && j->t[j->i] <= 'z') ||
-			       (j->t[j->i] >= '0' && j->t[j->i] <= '9') || j->t[j->i] == '-' ||
-			       j->t[j->i] == '+' || j->t[j->i] == '.' || j->t[j->i] == 'E'))
-		j->i++;
-	if (j->i == start) {
-		junexpected(j, "looking for beginning of value");
-		return NULL;
-	}
-	if (!((j->i - start == 4 && !memcmp(j->t + start, "true", 4)) ||
-	      (j->i - start == 5 && !memcmp(j->t + start, "false", 5)) ||
-	      (j->i - start == 4 && !memcmp(j->t + start, "null", 4)) ||
-	      rt_is_json_number(j->t + start, j->i - start))) {
-		char buf[48];
-
-		snprintf(buf, sizeof buf, "%.*s", (int)(j->i - start > 40 ? 40 : j->i - start),
-			 j->t + start);
-		jerr(j, start, "invalid JSON value '%s' (strings need double quotes)", buf);
-		return NULL;
-	}
-	n = new_node(j->c, YN_SCALAR, pos_at(j->c, start, j->i - start));
-	if (!n) {
-		j->failed = 1;
-		return NULL;
-	}
-	n->style = YS_JSON_LITERAL;
-	n->s = cc_arena_strndup(j->c->a, j->t + start, j->i - start);
-	n->len = j->i - start;
-	return n;
+	return j_open(ud, YN_MAP);
 }
 
+static int j_start_array(void *ud)
+{
+	return j_open(ud, YN_SEQ);
+}
+
+static int j_close(void *ud)
+{
+	struct jbuild *b = ud;
+
+	b->depth--;
+	b->last_end = j_end(b);
+	b->after = JA_VALUE;
+	return 1;
+}
+
+/* The first \f or \v before t[limit], which yajl skipped as white space
+ * (inside a string yajl refuses them itself): reported, 1; else 0. */
+static int j_bad_space(struct jbuild *b, size_t limit)
+{
+	size_t i;
+
+	for (i = 0; i < limit; i++)
+		if (b->t[i] == '\f' || b->t[i] == '\v') {
+			cc_diag(b->c->sink, CC_ERROR, CC_W_syntax, pos_at(b->c, i, 1),
+				"json: %s is not JSON white space (only space, tab, CR and LF are); "
+				"remove it", b->t[i] == '\f' ? "a form feed (\\f)" : "a vertical tab (\\v)");
+			b->c->errors++;
+			return 1;
+		}
+	return 0;
+}
+
+/* Where the token yajl's parser refused starts. yajl's offset is then past
+ * it, or partly wound back, so it is found from the end of the last token a
+ * callback saw: past white space and the one separator the parser accepted
+ * there, if any. */
+static size_t j_refused(const struct jbuild *b)
+{
+	size_t i = b->last_end;
+
+	while (i < b->n && j_yajl_space(b->t[i]))
+		i++;
+	if (i < b->n && ((b->after == JA_VALUE && b->t[i] == ',') ||
+			 (b->after == JA_KEY && b->t[i] == ':')))
+		for (i++; i < b->n && j_yajl_space(b->t[i]); i++)
+			;
+	return i;
+}
+
+/* A hint for the mistake the byte at t[at] shows, if it is a common one;
+ * tok is where the token holding it starts. */
+static const char *j_hint(const struct jbuild *b, const char *what, size_t at, size_t tok)
+{
+	const char *t = b->t;
+	char ch = at < b->n ? t[at] : 0, next = at + 1 < b->n ? t[at + 1] : 0;
+	/* yajl's "invalid char", "invalid string" and "probable comment" errors:
+	 * no JSON token starts with this byte (or word) */
+	int stray = strstr(what, "in json text") || strstr(what, "probable comment");
+	size_t prev = at;
+
+	while (prev > 0 && j_yajl_space(t[prev - 1]))
+		prev--;
+	if (stray && (ch == '#' || (ch == '/' && (next == '/' || next == '*'))))
+		return "comments are not allowed in JSON; remove it";
+	if (stray && ch == '\'')
+		return "JSON strings use double quotes, not single quotes";
+	if ((stray && ch && strchr("&*!|>%", ch)) ||
+	    (tok == j_skip_ws(t, b->n, 0) &&
+	     (j_is_letter(t[tok]) || (t[tok] == '-' && (tok + 1 >= b->n || t[tok + 1] == '-' ||
+							j_yajl_space(t[tok + 1]))))))
+		return "YAML syntax is not allowed in a JSON bundle; name the file .yaml to use it";
+	if (stray && j_is_letter(ch))
+		return "strings need double quotes";
+	if ((ch == ']' || ch == '}') && prev > 0 && t[prev - 1] == ',')
+		return "JSON does not allow a trailing comma; remove it";
+	if (ch && (unsigned char)ch < 0x20 && strstr(what, "invalid character inside string"))
+		return "a control character in a string must be escaped, e.g. \\t or \\u0001";
+	if (!strncmp(what, "parse", 5) && ch >= '0' && ch <= '9' && at > 0 && t[at - 1] == '0')
+		return "a JSON number has no leading zeros";
+	if (ch == '"' && strstr(what, "premature EOF"))
+		return "the string is not closed";
+	return NULL;
+}
+
+/* Reports yajl's syntax error at the byte it is about, with a hint where that
+ * byte shows a common mistake. */
+static void j_syntax_error(struct jbuild *b)
+{
+	unsigned char *msg = yajl_get_error(b->h, 0, NULL, 0);
+	char what[200];
+	const char *hint;
+	size_t k, at, tok, len = 1;
+
+	snprintf(what, sizeof what, "%s", msg ? (const char *)msg : "syntax error");
+	if (msg)
+		yajl_free_error(b->h, msg);
+	for (k = strlen(what); k > 0 && strchr(".\n ", what[k - 1]); k--)
+		what[k - 1] = 0;
+	if (strncmp(what, "lexical", 7)) {
+		at = j_refused(b);
+	} else {
+		/* the lexer stops past a byte that starts no token, inside a
+		 * misspelt true, false or null, on the byte after a backslash it
+		 * refuses, else on the byte it refuses */
+		at = b->finishing ? b->n : yajl_get_bytes_consumed(b->h);
+		if (at > b->n)
+			at = b->n;
+		if (strstr(what, "invalid char in json text") && at > 0) {
+			at--;
+		} else if (strstr(what, "invalid string in json text")) {
+			while (at > 0 && j_is_letter(b->t[at - 1]))
+				at--;
+		} else if (strstr(what, "occurs before a character") && at > 0) {
+			at--;
+			len = 2;
+		}
+	}
+	if (j_bad_space(b, at))
+		return;
+	tok = at;
+	if (strstr(what, "malformed number"))
+		while (tok > 0 && b->t[tok - 1] && strchr("+-.0123456789eE", b->t[tok - 1]))
+			tok--;
+	if (strstr(what, "in json text") && j_is_letter(b->t[at])) /* underline the word */
+		while (at + len < b->n && j_is_letter(b->t[at + len]))
+			len++;
+	hint = j_hint(b, what, at, tok);
+	cc_diag(b->c->sink, CC_ERROR, CC_W_syntax, pos_at(b->c, at, len), "json: %s%s%s%s", what,
+		hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+	b->c->errors++;
+}
+
+/* Parses JSON text into *root. Returns 0, or -1 when reported. */
 static int json_tree(struct yctx *c, struct ynode **root)
 {
-	struct jparser j = { c, c->src->text, c->src->len, 0, 0 };
+	static const yajl_callbacks cbs = { j_null,	   j_bool, NULL,    NULL,
+					    j_number,	   j_string, j_start_map, j_key,
+					    j_close,	   j_start_array, j_close };
+	yajl_alloc_funcs af = { j_malloc, j_realloc, j_free, NULL };
+	struct jbuild b;
+	yajl_status st;
+	size_t end;
 
 	*root = NULL;
-	if (j.n >= 3 && !memcmp(j.t, "\xef\xbb\xbf", 3)) {
+	if (c->src->len >= 3 && !memcmp(c->src->text, "\xef\xbb\xbf", 3)) {
 		cc_diag(c->sink, CC_ERROR, CC_W_syntax, pos_at(c, 0, 1),
 			"invalid character 'ï' looking for beginning of value (a UTF-8 byte order "
 			"mark is not allowed in JSON; remove it)");
 		c->errors++;
 		return -1;
 	}
-	jws(&j);
-	if (j.i >= j.n) {
-		cc_diag(c->sink, CC_ERROR, CC_W_syntax, pos_at(c, j.i, 0),
+	end = j_skip_ws(c->src->text, c->src->len, 0);
+	if (end >= c->src->len) {
+		cc_diag(c->sink, CC_ERROR, CC_W_syntax, pos_at(c, end, 0),
 			"empty JSON document (a bundle needs \"version\": \"v1\" and \"rules\")");
 		c->errors++;
 		return -1;
 	}
-	*root = jvalue(&j, 0);
-	if (!*root || j.failed)
-		return -1;
-	jws(&j);
-	if (j.i < j.n) {
-		cc_diag(c->sink, CC_ERROR, CC_W_syntax, pos_at(c, j.i, 1),
-			"bundle contains trailing data (a JSON bundle is exactly one object)");
-		c->errors++;
+	memset(&b, 0, sizeof b);
+	b.c = c;
+	b.t = c->src->text;
+	b.n = c->src->len;
+	b.after = JA_OPEN;
+	af.ctx = c->a;
+	b.h = yajl_alloc(&cbs, &af, &b);
+	if (!b.h) {
+		oom(c, pos_at(c, 0, 0));
 		return -1;
 	}
-	return 0;
+	yajl_config(b.h, yajl_allow_trailing_garbage, 1);
+	yajl_config(b.h, yajl_dont_validate_strings, 1);
+	st = yajl_parse(b.h, (const unsigned char *)b.t, b.n);
+	end = yajl_get_bytes_consumed(b.h); /* where the value ends, if it did */
+	if (st == yajl_status_ok) {
+		b.finishing = 1;
+		st = yajl_complete_parse(b.h);
+	}
+	if (st == yajl_status_client_canceled) {
+		if (!c->errors) /* a callback reports what it refuses */
+			oom(c, pos_at(c, 0, 0));
+	} else if (st != yajl_status_ok) {
+		j_syntax_error(&b);
+	} else if (!j_bad_space(&b, end) && (end = j_skip_ws(b.t, b.n, end)) < b.n) {
+		cc_diag(c->sink, CC_ERROR, CC_W_syntax, pos_at(c, end, 1),
+			"bundle contains trailing data (a JSON bundle is exactly one object)");
+		c->errors++;
+	}
+	yajl_free(b.h);
+	*root = b.root;
+	return c->errors ? -1 : 0;
 }
 
 /* ---- helpers for the typed decode ----------------------------------------- */

@@ -388,29 +388,76 @@ static void test_alias_bomb(void **state)
 
 /* ---- JSON strictness --------------------------------------------------------- */
 
+/* JSON bundles that fail to load: the error text (a part of it) and where. */
+static const struct {
+	const char *text, *want;
+	uint32_t line, col;
+} json_errors[] = {
+	/* syntax errors are yajl's, at the byte they are about, with a hint where
+	 * that byte shows a common mistake */
+	{ "{\"version\":\"v1\",\"rules\":[1,]}",
+	  "json: parse error: unallowed token at this point in JSON text (JSON "
+	  "does not allow a trailing comma; remove it)", 1, 28 },
+	{ "{\"version\":\"v1\",\"rules\":[],}",
+	  "invalid object key (must be a string) (JSON does not allow a trailing comma", 1, 28 },
+	{ "{\"version\":\"v1\" # c\n}",
+	  "json: lexical error: invalid char in json text (comments are not "
+	  "allowed in JSON", 1, 17 },
+	{ "{\"version\":\"v1\",\n  /* c */}",
+	  "probable comment found in input text, comments are not enabled "
+	  "(comments are not allowed in JSON", 2, 3 },
+	{ "{'version':'v1'}", "double quotes, not single quotes", 1, 2 },
+	{ "\xef\xbb\xbf{}", "byte order mark is not allowed", 1, 1 },
+	{ "{} {}", "bundle contains trailing data", 1, 4 },
+	{ "{}\n\n  x", "bundle contains trailing data", 3, 3 },
+	{ "", "empty JSON document", 1, 1 },
+	{ " \r\n\t", "empty JSON document", 2, 2 },
+	{ "version: v1\n",
+	  "invalid char in json text (YAML syntax is not allowed in a JSON "
+	  "bundle; name the file .yaml to use it)", 1, 1 },
+	{ "---\nversion: v1\n", "YAML syntax is not allowed", 1, 2 },
+	{ "{\"version\": &v \"v1\"}", "YAML syntax is not allowed", 1, 13 },
+	{ "{\"version\":v1}", "invalid char in json text (strings need double quotes)", 1, 12 },
+	{ "{\"version\":\"v1\",\"rules\":nul}",
+	  "invalid string in json text (strings need double quotes)", 1, 25 },
+	{ "{\"version\":\"v1\",\"rules\":[{\"id\":1}]}",
+	  "id must be a string, found a number", 1, 32 },
+	{ "{\"version\":\"v1\",\"VERSION\":\"v1\"}", "JSON keys are case-sensitive here", 1, 17 },
+	{ "{\"a\":\"\x01\"}",
+	  "invalid character inside string (a control character in a string must "
+	  "be escaped", 1, 7 },
+	{ "{\"a\":\"x\\x\"}", "'\\' occurs before a character which it may not", 1, 8 },
+	{ "{\"a\":\"\\u12g4\"}", "invalid (non-hex) character", 1, 11 },
+	{ "{\"a\":01}", "(a JSON number has no leading zeros)", 1, 7 },
+	{ "{\"a\":1.}", "a digit is required after the decimal point", 1, 8 },
+	{ "{\"a\" 1}", "object key and value must be separated by a colon", 1, 6 },
+	{ "{\"a\":1 \"b\":2}", "after key and value, inside map, I expect ',' or '}'", 1, 8 },
+	{ "[1 \"x\"]", "after array element, I expect ',' or ']'", 1, 4 },
+	{ "{\"version\":\"v1\",\"rules\":[{\"obligations\":{\"x\":1e400}}]}",
+	  "cannot unmarshal number 1e400", 1, 46 },
+	{ "[", "json: parse error: premature EOF", 1, 2 },
+	{ "{\"a\":[1,", "premature EOF", 1, 9 },
+	{ "{\"a\":\"abc", "premature EOF (the string is not closed)", 1, 6 },
+	{ "{\"a\":12", "premature EOF", 1, 8 },
+	/* yajl skips \f and \v as white space; JSON does not */
+	{ "{\"a\":\f1}", "a form feed (\\f) is not JSON white space", 1, 6 },
+	{ "\v{}", "a vertical tab (\\v) is not JSON white space", 1, 1 },
+	{ "\f", "a form feed (\\f) is not JSON white space", 1, 1 },
+	{ "{} \f", "bundle contains trailing data", 1, 4 },
+	/* a top-level value, even a number yajl only ends at the end of the text */
+	{ "\n  12", "a bundle must be", 2, 3 },
+	{ "\n  \"s\\n\"", "a bundle must be", 2, 3 },
+};
+
 static void test_json_strict(void **state)
 {
 	struct loaded1 *l;
+	size_t i;
 
 	(void)state;
-	check_load_error("e.json", "{\"version\":\"v1\",\"rules\":[1,]}", "invalid character ']' after ','", 1, 28);
-	check_load_error("e.json", "{\"version\":\"v1\" # c\n}", "comments are not allowed in JSON", 1, 17);
-	check_load_error("e.json", "{'version':'v1'}", "double quotes, not single quotes", 1, 2);
-	check_load_error("e.json", "\xef\xbb\xbf{}", "byte order mark is not allowed", 1, 1);
-	check_load_error("e.json", "{} {}", "bundle contains trailing data", 1, 4);
-	check_load_error("e.json", "", "empty JSON document", 1, 1);
-	check_load_error("e.json", "version: v1\n", "invalid JSON value 'version'", 1, 1);
-	check_load_error("e.json", "{\"version\":v1}", "invalid JSON value 'v1'", 1, 12);
-	check_load_error("e.json", "{\"version\":\"v1\",\"rules\":[{\"id\":1}]}",
-			 "id must be a string, found a number", 1, 32);
-	check_load_error("e.json", "{\"version\":\"v1\",\"VERSION\":\"v1\"}",
-			 "JSON keys are case-sensitive here", 1, 17);
-	check_load_error("e.json", "{\"a\":\"\x01\"}", "invalid control character", 1, 7);
-	check_load_error("e.json", "{\"a\":\"\\x\"}", "invalid escape", 1, 7);
-	check_load_error("e.json", "{\"a\":01}", "invalid JSON value '01'", 1, 6);
-	check_load_error("e.json", "{\"version\":\"v1\",\"rules\":[{\"obligations\":{\"x\":1e400}}]}",
-			 "cannot unmarshal number 1e400", 1, 46);
-	check_load_error("e.json", "[", "unexpected end of JSON input", 1, 2);
+	for (i = 0; i < sizeof json_errors / sizeof json_errors[0]; i++)
+		check_load_error("e.json", json_errors[i].text, json_errors[i].want, json_errors[i].line,
+				 json_errors[i].col);
 
 	/* Go's decoding of strings: surrogate pairs join, lone ones become U+FFFD,
 	 * invalid UTF-8 bytes become U+FFFD. */
@@ -420,6 +467,74 @@ static void test_json_strict(void **state)
 	assert_int_equal(l->b.rules[0].id.len, 4 + 3 + 1 + 3);
 	assert_memory_equal(l->b.rules[0].id.s, "\xf0\x9f\x98\x80\xef\xbf\xbdx\xef\xbf\xbd", 11);
 	done(l);
+
+	/* where yajl decodes otherwise: a high surrogate before a \u escape that
+	 * is not a low one (yajl would join them), a lone low one, a lone high
+	 * one at the end (yajl: '?'), \u0000; an escaped backslash before "u" is
+	 * no \u escape; simple escapes with invalid UTF-8 (yajl's decoding, then
+	 * U+FFFD). Keys decode the same way, and every node keeps its position. */
+	l = load("s.json", "{\"version\":\"v1\",\"rules\":[{\"id\":\"r\",\"action_type\":\"a\",\"resource\":\"r\","
+			   "\"decision\":\"ALLOW\",\"obligations\":{\"a\":\"\\ud800\\u0041\\udc00\\u0000\\ud83d\","
+			   "\"\\\\u0041\\u00e9\":\"\\n\\\"\xc3\xa9\xe2\x82\",\"k\\ud83d\\ude00\":[1.50,true,null]}}]}");
+	assert_int_equal(l->load_rc, 0);
+	assert_int_equal(l->b.rules[0].obligations.n, 3);
+	{
+		const struct cc_member *m = l->b.rules[0].obligations.members;
+
+		assert_int_equal(m[0].value.len, 3 + 1 + 3 + 1 + 3);
+		assert_memory_equal(m[0].value.text, "\xef\xbf\xbd" "A" "\xef\xbf\xbd" "\0" "\xef\xbf\xbd", 11);
+		assert_int_equal(m[0].value.pos.col, 107);
+		assert_int_equal(m[0].value.pos.len, 32);
+		assert_int_equal(m[1].key.len, 8);
+		assert_memory_equal(m[1].key.s, "\\u0041\xc3\xa9", 8);
+		assert_int_equal(m[1].key.pos.col, 140);
+		assert_int_equal(m[1].key.pos.len, 15);
+		/* a truncated sequence: one U+FFFD per byte, as Go */
+		assert_int_equal(m[1].value.len, 2 + 2 + 3 + 3);
+		assert_memory_equal(m[1].value.text, "\n\"\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd", 10);
+		assert_int_equal(m[1].value.pos.col, 156);
+		assert_int_equal(m[2].key.len, 5);
+		assert_memory_equal(m[2].key.s, "k\xf0\x9f\x98\x80", 5);
+		assert_int_equal(m[2].key.pos.col, 167);
+		assert_int_equal(m[2].value.kind, CC_V_ARRAY);
+		assert_int_equal(m[2].value.pos.col, 183);
+		assert_int_equal(m[2].value.items[0].pos.col, 184);
+		assert_int_equal(m[2].value.items[0].pos.len, 4);
+		assert_int_equal(m[2].value.items[2].pos.col, 194);
+		assert_int_equal(m[2].value.items[2].pos.len, 4);
+	}
+	done(l);
+
+	/* keys of any length (libyaml stops at 1024 characters) */
+	{
+		static char text[4096];
+		char key[2001];
+
+		memset(key, 'k', sizeof key - 1);
+		key[sizeof key - 1] = 0;
+		snprintf(text, sizeof text,
+			 "{\"version\":\"v1\",\"rules\":[{\"id\":\"r\",\"action_type\":\"a\",\"resource\":\"r\","
+			 "\"decision\":\"ALLOW\",\"obligations\":{\"%s\":1}}]}", key);
+		l = load("k.json", text);
+		assert_int_equal(l->load_rc, 0);
+		assert_int_equal(l->b.rules[0].obligations.members[0].key.len, 2000);
+		done(l);
+	}
+
+	/* nesting: 256 levels are fine, the 257th is refused where it opens */
+	{
+		static char text[600];
+
+		memset(text, '[', 256);
+		memset(text + 256, ']', 256);
+		l = load("d.json", text);
+		assert_int_not_equal(l->load_rc, 0);
+		assert_null(strstr(l->cap.text, "nesting"));
+		done(l);
+		memset(text, '[', 257);
+		text[257] = 0;
+		check_load_error("d.json", text, "nesting deeper than 256 levels", 1, 257);
+	}
 
 	/* JSON numbers are float64 */
 	l = load("n.json", "{\"version\":\"v1\",\"rules\":[{\"id\":\"r\",\"action_type\":\"a\",\"resource\":\"r\","
