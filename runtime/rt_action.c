@@ -814,9 +814,14 @@ static int parse(struct rt_action_ctx *ctx, const char *src, size_t n, size_t *e
 		/* yajl stops past a character it cannot start a token with, and
 		 * inside a misspelt true, false or null: show from its start */
 		if (strstr(what, "invalid char") && *end > 0 && *end <= n) {
-			(*end)--;
-			while (*end > 0 && ((unsigned char)src[*end] & 0xC0) == 0x80)
-				(*end)--;
+			size_t at = --(*end), lead = at;
+
+			/* show a multi-byte character from its first byte, but a stray
+			 * continuation byte as itself */
+			while (lead > 0 && at - lead < 3 && ((unsigned char)src[lead] & 0xC0) == 0x80)
+				lead--;
+			if (lead < at && utf8_len((const unsigned char *)src + lead, n - lead) > at - lead)
+				*end = lead;
 		} else if (strstr(what, "invalid string") && *end <= n) {
 			while (*end > 0 && is_letter(src[*end - 1]))
 				(*end)--;
