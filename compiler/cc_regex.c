@@ -55,6 +55,41 @@ static struct re_node *node(struct re_parser *p, enum re_op op)
 	return n;
 }
 
+/* Folds nodes that match only the empty string into RE_EMPTY and unwraps
+ * one-child concatenations and alternations. Then every node left that is
+ * not RE_EMPTY creates NFA states each time it is built, so building is
+ * bounded by the NFA state limit: without this, (((){1000}){1000}){1000}
+ * would take 10^9 build steps and create no state at all. */
+static struct re_node *simplify(struct re_node *n)
+{
+	size_t i, w = 0;
+
+	switch (n->op) {
+	case RE_CAT:
+		for (i = 0; i < n->n; i++)
+			if (n->kids[i]->op != RE_EMPTY)
+				n->kids[w++] = n->kids[i];
+		n->n = w;
+		if (w == 0)
+			n->op = RE_EMPTY;
+		return w == 1 ? n->kids[0] : n;
+	case RE_ALT:
+		for (i = 0; i < n->n && n->kids[i]->op == RE_EMPTY; i++)
+			;
+		if (i == n->n)
+			n->op = RE_EMPTY;
+		return n->op == RE_ALT && n->n == 1 ? n->kids[0] : n;
+	case RE_REP:
+		if (n->kid->op == RE_EMPTY || n->max == 0)
+			n->op = RE_EMPTY;
+		else if (n->min == 1 && n->max == 1)
+			return n->kid;
+		return n;
+	default:
+		return n;
+	}
+}
+
 static void set_add(uint8_t set[32], unsigned c)
 {
 	set[c >> 3] |= (uint8_t)(1u << (c & 7));
@@ -385,7 +420,7 @@ static struct re_node *parse_repeat(struct re_parser *p)
 		r->kid = n;
 		r->min = min;
 		r->max = max;
-		n = r;
+		n = simplify(r);
 	}
 	return n;
 }
@@ -419,7 +454,7 @@ static struct re_node *parse_cat(struct re_parser *p)
 		if (!k || push(p, n, k, &cap) != 0)
 			return NULL;
 	}
-	return n;
+	return simplify(n);
 }
 
 static struct re_node *parse_alt(struct re_parser *p)
@@ -434,7 +469,7 @@ static struct re_node *parse_alt(struct re_parser *p)
 		if (!k || push(p, n, k, &cap) != 0)
 			return NULL;
 		if (p->i >= p->len || p->s[p->i] != '|')
-			return n;
+			return simplify(n);
 		p->i++;
 	}
 }
