@@ -1,8 +1,8 @@
 /* cc_automata.h: lowering of resource globs (Nomos v1, spec §2.3), regexes (a
  * nomos extension) and argv patterns (spec §2.6) into the automaton blobs of
  * vm/vm_dfa.h and vm/vm_argv.h. Patterns become Thompson NFAs (cc_glob.c,
- * cc_regex.c), sets of NFAs become byte-class, minimized DFAs under a state
- * budget, split deterministically when too big (cc_dfa.c), argv patterns become
+ * cc_regex.c), sets of NFAs become byte-class, minimized DFAs under state and
+ * work budgets, cut deterministically when too big (cc_dfa.c), argv patterns become
  * token blobs (cc_argv.c). Everything lives in the caller's arena. The regex
  * subset and the limits are documented in docs/automata.md. */
 #ifndef NOMOS_CC_AUTOMATA_H
@@ -24,19 +24,29 @@ struct cc_pattern {
 	uint32_t id;
 };
 
-/* Size limits of one DFA. A group of patterns gets the budget
+/* Limits of the DFA construction. A group of patterns gets the budget
  *   min(max_states, states_per_byte * (sum of pattern lengths) + base_states,
  *       max_cells / classes)
- * states; a group over budget is split in two halves (input order), a single
- * pattern over budget becomes a bounded NFA blob. */
+ * states and
+ *   min(max_work, work_per_byte * (sum of pattern lengths) + base_work,
+ *       what is left of max_total_work)
+ * work units (NFA states visited, bucketed or listed per DFA state: the time
+ * of the attempt). A set over budget is packed into several DFAs (input
+ * order), a single pattern over budget becomes a bounded NFA blob, and once
+ * max_total_work is spent every remaining pattern does. */
 struct cc_automata_limits {
 	uint32_t max_states;
 	uint32_t states_per_byte;
 	uint32_t base_states;
 	uint64_t max_cells;
+	uint32_t work_per_byte;
+	uint64_t base_work;
+	uint64_t max_work;
+	uint64_t max_total_work; /* over all attempts of one compilation */
 };
 
-/* Fills the documented defaults (2^18 states, 16 per byte, 256 base, 2^23 cells). */
+/* Fills the documented defaults (2^18 states, 16 per byte, 256 base, 2^23
+ * cells; 1024 work units per byte, 8192 base, 2^25 per attempt, 2^30 in all). */
 void cc_automata_default_limits(struct cc_automata_limits *lim);
 
 /* One compiled automaton blob (arena-owned, length a multiple of 8). */
@@ -46,6 +56,8 @@ struct cc_automaton {
 	unsigned kind;      /* VM_DFA_KIND_DFA or VM_DFA_KIND_NFA */
 	uint32_t n_states;  /* minimized DFA states, or NFA positions */
 	uint32_t n_classes; /* DFA byte classes (0 for an NFA) */
+	uint32_t n_accel;   /* DFA accelerated states */
+	uint32_t prefix_len; /* DFA forced prefix bytes */
 	size_t first;       /* its patterns: the indices order[first .. first+count) */
 	size_t count;       /* of struct cc_automata, in input order */
 };
@@ -58,8 +70,9 @@ struct cc_automata {
 	size_t *order;        /* pattern indices grouped by automaton */
 	size_t n_patterns;
 	size_t attempts;      /* DFA constructions tried (including abandoned ones) */
-	size_t splits;        /* groups split because over budget */
+	size_t splits;        /* automata beyond the first: cuts of a set over budget */
 	size_t states_explored; /* DFA states built in all attempts */
+	uint64_t work;        /* work units (NFA states visited and bucketed) of all attempts */
 };
 
 /* Why a compilation failed: the pattern index, the byte offset in its text,

@@ -7,25 +7,51 @@
  * glob segment lists become a concatenation of "/segment" units; the runner
  * never sees that byte, the start state already accounts for it.
  *
- * Common header (48 bytes, little-endian, blob length a multiple of 8):
- *   0 u32 magic "NAUT"        4 u16 version (1)      6 u16 kind (VM_DFA_KIND_*)
+ * Common header (little-endian, blob length a multiple of 8):
+ *   0 u32 magic "NAUT"        4 u16 version (3)      6 u16 kind (VM_DFA_KIND_*)
  *   8 u32 total_len (= blob length)
  *
- * Kind 1, DFA (many patterns, accepting states carry id lists):
+ * Kind 1, DFA (many patterns, accepting states carry id lists), 64-byte header:
  *  12 u32 n_states (>= 1; state 0 is the dead state: no ids, all rows to 0)
  *  16 u32 n_classes (1..256)  20 u32 start state  24 u32 width (2 or 4)
  *  28 u32 n_ids (id pool size) 32 u32 trans_off   36 u32 accept_off
- *  40 u32 ids_off             44 u32 reserved 0
- *  48 u8[256] byte -> class map
- *  trans_off:  n_states rows of n_classes next-state entries (u16 or u32),
- *              premultiplied: the entry is next_state * n_classes, the offset
- *              of the next row (width 2 only when n_states * n_classes <= 65536)
+ *  40 u32 ids_off             44 u32 n_accel (states 1..n_accel are accelerated)
+ *  48 u32 accel_off           52 u32 prefix_len (0..VM_DFA_MAX_PREFIX)
+ *  56 u32 prefix_off          60 u32 prefix_state (0 when prefix_len is 0)
+ *  64 u8[256] byte -> class map
+ *  trans_off:  n_states rows of stride = n_classes + 1 entries of `width`
+ *              bytes (u16 or u32). Entry k < n_classes of row s is the next
+ *              state on class k as the byte offset of its row in the table,
+ *              next_state * stride * width: a step is one load at table +
+ *              class * width + offset, and the class part does not depend on
+ *              the state, so state to state is the load alone. Entry
+ *              n_classes of row s is s itself (a plain index): the runner
+ *              gets a state's number without a division. Width 2 only when
+ *              n_states * stride * 2 <= 65536.
  *  accept_off: n_states records {u32 first id index, u32 id count}
  *  ids_off:    n_ids u32 pattern ids (each state's list sorted, unique)
+ *  accel_off:  n_accel records {u8 count (0..3), u8 byte[3]} for states
+ *              1..n_accel: the state goes to itself on every byte not listed
+ *              (listed bytes strictly ascending, the unused ones repeating the
+ *              last listed one; all 0 when count is 0), so the runner
+ *              skips ahead to the next listed byte with a plain scan instead
+ *              of one table load per byte. State ids are numbered so that one
+ *              compare (row offset <= n_accel * stride * width) finds the dead
+ *              and the accelerated states in the hot loop.
+ *  prefix_off: prefix_len bytes that every path from the start state spells:
+ *              each state on the way has exactly one class leading to a state
+ *              other than 0, that class holds exactly the next prefix byte, and
+ *              the prefix leads to prefix_state (not 0). So an input at least
+ *              prefix_len long is one compare: a mismatch ends in state 0, a
+ *              match continues from prefix_state after the prefix.
  *  Sections appear in this order, each 8-aligned, zero padded, ending the blob.
+ *  The verifier checks all of the above (targets, the self column, the
+ *  accelerated states' self loops, the prefix walk), so the runner's shortcuts
+ *  give exactly the answer of the plain one-load-per-byte walk.
  *
  * Kind 2, NFA (one pattern whose DFA would exceed the state budget): an
  * epsilon-free position automaton run by bit-set simulation on the stack.
+ * 48-byte header:
  *  12 u32 n_pos (1..VM_NFA_MAX_POS)   16 u32 n_start   20 u32 start_accepts (0/1)
  *  24 u32 n_follow                    28 u32 id (the one pattern id)
  *  32 u32 pos_off  36 u32 follow_off  40 u32 start_off  44 u32 reserved 0
@@ -44,11 +70,14 @@
 #include <stdint.h>
 
 #define VM_DFA_MAGIC 0x5455414eu /* "NAUT" */
-#define VM_DFA_VERSION 2u /* 2: premultiplied transitions */
+#define VM_DFA_VERSION 3u /* 2: premultiplied transitions; 3: byte offsets, self column, accelerated states, prefix */
 #define VM_DFA_KIND_DFA 1u
 #define VM_DFA_KIND_NFA 2u
-#define VM_DFA_HDR 48u
-#define VM_DFA_CLASSMAP 48u
+#define VM_DFA_HDR 48u      /* the NFA header; the shortest blob */
+#define VM_DFA_DFA_HDR 64u  /* the DFA header */
+#define VM_DFA_CLASSMAP 64u
+#define VM_DFA_MAX_PREFIX 255u
+#define VM_DFA_ACCEL_REC 4u
 #define VM_DFA_MAX_STATES (1u << 22)
 #define VM_NFA_MAX_POS 4096u
 #define VM_NFA_POS_REC 48u

@@ -1,8 +1,11 @@
 /* fuzz_automata.c: libFuzzer target. The input is a mode byte then lines:
  * patterns, an empty line, values. Globs (and argv patterns, tokens split on
  * ' ') are compiled and compared with the reference matchers on every pair;
- * regexes are compiled and run for crashes only; the raw input is also fed to
- * the blob verifiers as a hostile automaton. Any disagreement aborts. */
+ * regexes are compiled and run; every run of a compiled automaton is also
+ * compared with the plain table walk (ref_dfa_walk), which ignores the
+ * prefix and the accelerated states. The raw input is fed to the blob
+ * verifiers as a hostile automaton: if one is accepted, its runs must agree
+ * with the plain walk too. Any disagreement aborts. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,17 @@
 #define MAXT 12
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* vm_dfa_match of a verified blob, aborting unless the plain walk agrees. */
+static uint32_t match_checked(const uint8_t *blob, const uint8_t *in, size_t n, const uint8_t **ids)
+{
+	const uint8_t *rids;
+	uint32_t k = vm_dfa_match(blob, in, n, ids), rk = ref_dfa_walk(blob, in, n, &rids);
+
+	if (k != rk || (k && memcmp(*ids, rids, 4 * (size_t)k) != 0))
+		abort();
+	return k;
+}
 
 struct line {
 	const char *p;
@@ -111,9 +125,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* The raw bytes as a hostile blob: verify, and run only if accepted. */
 	if (vm_dfa_verify(data, size & ~(size_t)7, 64, &why) == 0) {
+		static const char *const probe[] = {"file://workspace/a", "", "a", "\\x/y",
+						    "file://workspace/a/b/c/d/e/f/g/h/i/j/k.md"};
 		const uint8_t *ids;
+		size_t k;
 
-		(void)vm_dfa_match(data, (const uint8_t *)"file://workspace/a", 18, &ids);
+		for (k = 0; k < sizeof probe / sizeof *probe; k++)
+			(void)match_checked(data, (const uint8_t *)probe[k], strlen(probe[k]), &ids);
+		(void)match_checked(data, data, size, &ids);
 	}
 	if (vm_argv_verify(data, size & ~(size_t)7, &why) == 0) {
 		struct vm_bytes av[2] = {{(const uint8_t *)"git", 3}, {(const uint8_t *)"", 0}};
@@ -171,8 +190,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(hit, 0, sizeof hit);
 		for (i = 0; i < set.n; i++) {
 			const uint8_t *ids;
-			uint32_t k, n = vm_dfa_match(set.items[i].blob, (const uint8_t *)vl[j].p,
-						     vl[j].n, &ids);
+			uint32_t k, n = match_checked(set.items[i].blob, (const uint8_t *)vl[j].p,
+						      vl[j].n, &ids);
 
 			for (k = 0; k < n; k++)
 				hit[vm_dfa_rd32(ids + 4 * k)] = 1;

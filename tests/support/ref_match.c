@@ -1,10 +1,13 @@
 /* ref_match.c: the spec's matchers, transcribed (see ref_match.h). Mirrors the
  * structure of upstream normalize.MatchPattern / matchSegments / matchSegment /
- * matchWildcard and exec_match.go, without any cleverness. */
+ * matchWildcard and exec_match.go, without any cleverness; and the plain DFA
+ * walk that the VM runner's shortcuts must agree with. */
 #include "tests/support/ref_match.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "vm/vm_dfa.h"
 
 struct seg {
 	const char *p;
@@ -122,4 +125,27 @@ int ref_argv_match(const char *const *pat, size_t np, const char *const *argv,
 		   const size_t *argvlen, size_t na)
 {
 	return argv_rec(pat, np, argv, argvlen, na);
+}
+
+uint32_t ref_dfa_walk(const uint8_t *blob, const uint8_t *in, size_t n, const uint8_t **ids)
+{
+	const uint8_t *cls = blob + VM_DFA_CLASSMAP, *t, *acc;
+	uint32_t nc, width, s;
+	size_t i;
+
+	if (vm_dfa_rd16(blob + 6) != VM_DFA_KIND_DFA)
+		return vm_dfa_match(blob, in, n, ids);
+	nc = vm_dfa_rd32(blob + 16);
+	width = vm_dfa_rd32(blob + 24);
+	t = blob + vm_dfa_rd32(blob + 32);
+	acc = blob + vm_dfa_rd32(blob + 36);
+	s = vm_dfa_rd32(blob + 20);
+	for (i = 0; i < n; i++) {
+		size_t at = ((size_t)s * (nc + 1) + cls[in[i]]) * width;
+		uint32_t to = width == 2 ? vm_dfa_rd16(t + at) : vm_dfa_rd32(t + at);
+
+		s = to / ((nc + 1) * width);
+	}
+	*ids = blob + vm_dfa_rd32(blob + 40) + 4 * (size_t)vm_dfa_rd32(acc + 8 * (size_t)s);
+	return vm_dfa_rd32(acc + 8 * (size_t)s + 4);
 }

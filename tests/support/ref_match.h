@@ -6,6 +6,7 @@
 #define NOMOS_REF_MATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Spec §2.3 MatchPattern. Returns 1 on a match, 0 on no match, -1 when the
  * pattern or the value holds a backslash (upstream's error; the rule does not
@@ -17,5 +18,12 @@ int ref_glob_match(const char *pat, size_t plen, const char *val, size_t vlen);
  * Returns 1 on a match, 0 otherwise. */
 int ref_argv_match(const char *const *pat, size_t np, const char *const *argv,
 		   const size_t *argvlen, size_t na);
+
+/* Runs a VERIFIED automaton blob (vm/vm_dfa.h) the plain way: a DFA from
+ * its start state with one table load per byte, ignoring its prefix and its
+ * accelerated states, so that vm_dfa_match's shortcuts can be checked
+ * against it; an NFA blob is handed to vm_dfa_match. Returns the id count and
+ * sets *ids like vm_dfa_match. */
+uint32_t ref_dfa_walk(const uint8_t *blob, const uint8_t *in, size_t n, const uint8_t **ids);
 
 #endif

@@ -21,6 +21,20 @@
 
 #define MAXP 512
 
+/* vm_dfa_match of a verified blob, checked against the plain walk of the
+ * reference (no prefix compare, no accelerated scans): same ids. */
+static uint32_t match_checked(const uint8_t *blob, const char *v, size_t n, const uint8_t **ids)
+{
+	const uint8_t *rids;
+	uint32_t k = vm_dfa_match(blob, (const uint8_t *)v, n, ids);
+	uint32_t rk = ref_dfa_walk(blob, (const uint8_t *)v, n, &rids);
+
+	if (k != rk || (k && memcmp(*ids, rids, 4 * (size_t)k) != 0))
+		fail_msg("runner and plain walk disagree on '%.*s': %u ids vs %u", (int)n, v,
+			 (unsigned)k, (unsigned)rk);
+	return k;
+}
+
 /* Runs every automaton of set over v; hit[id] = 1 for each id reported. */
 static void run_set(const struct cc_automata *set, const char *v, size_t n, unsigned char *hit,
 		    size_t nid)
@@ -30,7 +44,7 @@ static void run_set(const struct cc_automata *set, const char *v, size_t n, unsi
 	memset(hit, 0, nid);
 	for (i = 0; i < set->n; i++) {
 		const uint8_t *ids;
-		uint32_t k = vm_dfa_match(set->items[i].blob, (const uint8_t *)v, n, &ids);
+		uint32_t k = match_checked(set->items[i].blob, v, n, &ids);
 
 		for (j = 0; j < k; j++) {
 			uint32_t id = vm_dfa_rd32(ids + 4 * j);
@@ -492,6 +506,62 @@ static void test_nfa_fallback(void **state)
 	cc_arena_free(&a);
 }
 
+/* Nothing a bundle can write blows the compiler's work up. Regexes that
+ * match only the empty string under nested counts are folded before they are
+ * built (they took 10^9 build steps); a set whose DFA work grows with the
+ * square of its size is cut into DFAs under the work budget; and once the
+ * work of the whole compilation is spent, the rest become NFA blobs. The
+ * answers never change. */
+static void test_bounds(void **state)
+{
+	static const char *const empty_re[] = {"(((){1000}){1000}){1000}",
+					       "((((|){1000}){1000}){1000}){1000}",
+					       "(((a{0}){1000}){1000}){1000}"};
+	static char text[300][32];
+	struct cc_pattern pats[300];
+	struct cc_automata_limits lim;
+	struct cc_arena a;
+	struct cc_automata set;
+	unsigned char hit[300];
+	size_t i, k, r, n;
+	char v[48];
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(re1(empty_re[i], "", 0), 1);
+		assert_int_equal(re1(empty_re[i], "a", 1), 0);
+	}
+	for (i = 0; i < 300; i++) {
+		snprintf(text[i], sizeof text[i], "*%zu*/**/*x*", i);
+		pats[i].text = text[i];
+		pats[i].len = strlen(text[i]);
+		pats[i].kind = CC_MATCH_GLOB;
+		pats[i].id = (uint32_t)i;
+	}
+	cc_automata_default_limits(&lim);
+	for (r = 0; r < 2; r++) {
+		if (r == 1)
+			lim.max_total_work = 1;
+		cc_arena_init(&a);
+		build_ok(&a, pats, 300, &lim, &set, 300);
+		assert_true(set.n > 1);
+		/* An attempt stops within one DFA state of its budget. */
+		assert_true(set.work < (r ? 10000 : lim.max_total_work));
+		for (i = 0; r == 1 && i < set.n; i++)
+			assert_int_equal(set.items[i].kind, VM_DFA_KIND_NFA);
+		rng_state = 4242;
+		for (k = 0; k < 300; k++) {
+			n = (size_t)snprintf(v, sizeof v, "a%u%s/%s%sx", (unsigned)rnd(400),
+					     rnd(2) ? "b" : "", rnd(2) ? "q/" : "", rnd(3) ? "zz/" : "");
+			run_set(&set, v, n, hit, 300);
+			for (i = 0; i < 300; i++)
+				if (hit[i] != (ref_glob_match(pats[i].text, pats[i].len, v, n) == 1))
+					fail_msg("pattern '%s' value '%s': automata %d", pats[i].text, v, hit[i]);
+		}
+		cc_arena_free(&a);
+	}
+}
+
 static void make_patterns(struct cc_pattern *pats, char (*text)[64], size_t n)
 {
 	static const char *ext[] = {"go", "md", "env", "yaml", "json"};
@@ -584,14 +654,145 @@ static void corrupt_check(const uint8_t *blob, size_t len, uint32_t nid)
 		if (rnd(2))
 			c[rnd((uint32_t)len)] = (uint8_t)rnd(256);
 		if (vm_dfa_verify(c, len, nid, &why) == 0) {
-			uint32_t n = vm_dfa_match(c, (const uint8_t *)"file://workspace/a/b.md", 23, &ids);
+			/* Accepted: it runs in bounds, and its prefix and accelerated
+			 * states give the plain walk's answers. */
+			static const char *const probe[] = {"file://workspace/a/b.md", "", "file://workspace",
+							    "file://workspace/dir4/x/y.md", "url://host3.example.com/q",
+							    "file://workspace/q/sub5/fxle.env", "\\", "file:/"};
+			size_t p;
 
-			assert_true(ids >= c && ids + 4 * (size_t)n <= c + len);
+			for (p = 0; p < sizeof probe / sizeof *probe; p++) {
+				uint32_t n = match_checked(c, probe[p], strlen(probe[p]), &ids);
+
+				assert_true(ids >= c && ids + 4 * (size_t)n <= c + len);
+			}
 		} else {
 			assert_non_null(why);
 		}
 	}
 	free(c);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* A copy of blob with `edit` applied must be rejected with a message holding
+ * `want`. */
+static void reject(const uint8_t *blob, size_t len, void (*edit)(uint8_t *), const char *want)
+{
+	uint8_t *c = malloc(len);
+	const char *why = NULL;
+
+	assert_non_null(c);
+	memcpy(c, blob, len);
+	edit(c);
+	if (vm_dfa_verify(c, len, 64, &why) == 0)
+		fail_msg("edited blob accepted (wanted '%s')", want);
+	if (!strstr(why, want))
+		fail_msg("rejected with '%s', wanted '%s'", why, want);
+	free(c);
+}
+
+static uint32_t rd(const uint8_t *b, size_t off)
+{
+	return vm_dfa_rd32(b + off);
+}
+
+static void e_version(uint8_t *b) { b[4] = 2; }
+static void e_plen_max(uint8_t *b) { put32(b + 52, VM_DFA_MAX_PREFIX + 1); }
+static void e_pbyte(uint8_t *b) { b[rd(b, 56) + 3] = 'f'; }
+static void e_pclass(uint8_t *b) { b[rd(b, 56) + 3] ^= 0x20; }
+static void e_pstate(uint8_t *b) { put32(b + 60, rd(b, 60) + 1); }
+static void e_pstate0(uint8_t *b) { put32(b + 60, 0); }
+static void e_accel_n(uint8_t *b) { put32(b + 44, rd(b, 12)); }
+static void e_accel_cnt(uint8_t *b) { b[rd(b, 48)] = 4; }
+static void e_accel_pad(uint8_t *b) { b[rd(b, 48) + 3] ^= 1; }
+static void e_accel_byte(uint8_t *b) { b[rd(b, 48) + 1] = 'z'; b[rd(b, 48) + 2] = 'z'; b[rd(b, 48) + 3] = 'z'; }
+static void e_self(uint8_t *b)
+{
+	uint32_t nc = rd(b, 16), w = rd(b, 24);
+	uint8_t *last = b + rd(b, 32) + (size_t)w * (2 * (nc + 1) - 1); /* row 1, self column */
+
+	last[0] ^= 1;
+}
+static void e_class(uint8_t *b)
+{
+	size_t c;
+
+	for (c = 0; c < 256; c++)
+		if (b[VM_DFA_CLASSMAP + c] == 1)
+			b[VM_DFA_CLASSMAP + c] = 0;
+}
+
+/* The fields of blob version 3: a forced prefix and accelerated states are
+ * found where they should be, used, and every way of getting them wrong is
+ * rejected by the verifier. */
+static void test_prefix_accel(void **state)
+{
+	struct cc_pattern p[2] = {{"file://workspace/**", 19, CC_MATCH_GLOB, 0},
+				  {"file://workspace/*.md", 21, CC_MATCH_GLOB, 1}};
+	static const struct {
+		const char *v;
+		unsigned char h0, h1;
+	} runs[] = {
+		{"file://workspace/a/b/c/d/e/f/g/h/i.md", 1, 0}, /* one scan to the end */
+		{"file://workspace/readme.md", 1, 1},
+		{"file://workspace", 1, 0},                      /* shorter than the prefix */
+		{"file://workspacE/readme.md", 0, 0},            /* prefix mismatch */
+		{"file://worksp", 0, 0},
+		{"file://workspace/a\\b/c/d/e/f/g/h", 0, 0},     /* the scan stops at '\\' */
+	};
+	static const struct {
+		void (*edit)(uint8_t *);
+		const char *want;
+	} bad[] = {
+		{e_version, "unknown version"},
+		{e_plen_max, "prefix too long"},
+		{e_pbyte, "prefix is not the only way out"},
+		{e_pclass, "prefix byte shares its class"},
+		{e_pstate, "prefix does not lead to the prefix state"},
+		{e_pstate0, "prefix state out of range"},
+		{e_accel_n, "accelerated state range"},
+		{e_accel_cnt, "more than 3 bytes"},
+		{e_accel_pad, "padding wrong"},
+		{e_accel_byte, "leaves itself"},
+		{e_self, "its own state number"},
+		{e_class, "class has no byte"},
+	};
+	struct cc_arena a;
+	struct cc_automata set;
+	unsigned char hit[2];
+	const uint8_t *b;
+	size_t len, i;
+
+	(void)state;
+	cc_arena_init(&a);
+	build_ok(&a, p, 2, NULL, &set, 2);
+	assert_int_equal(set.n, 1);
+	b = set.items[0].blob;
+	len = set.items[0].len;
+	assert_int_equal(vm_dfa_rd16(b + 4), VM_DFA_VERSION);
+	/* "file://workspace/" is forced (the state before the '/' accepts, for
+	 * an empty **, but '/' is its only way on); inputs shorter than it walk. */
+	assert_int_equal(rd(b, 52), 17);
+	assert_memory_equal(b + rd(b, 56), "file://workspace/", 17);
+	/* Inside **: only a backslash leaves (to the dead state). */
+	assert_true(rd(b, 44) >= 1);
+	assert_int_equal(b[rd(b, 48)], 1);
+	assert_int_equal(b[rd(b, 48) + 1], '\\');
+	for (i = 0; i < sizeof runs / sizeof *runs; i++) {
+		run_set(&set, runs[i].v, strlen(runs[i].v), hit, 2);
+		if (hit[0] != runs[i].h0 || hit[1] != runs[i].h1)
+			fail_msg("'%s': got %d %d", runs[i].v, hit[0], hit[1]);
+	}
+	for (i = 0; i < sizeof bad / sizeof *bad; i++)
+		reject(b, len, bad[i].edit, bad[i].want);
+	cc_arena_free(&a);
 }
 
 static void test_verifier(void **state)
@@ -649,6 +850,8 @@ int main(void)
 		cmocka_unit_test(test_nfa_fallback),
 		cmocka_unit_test(test_split_determinism),
 		cmocka_unit_test(test_verifier),
+		cmocka_unit_test(test_prefix_accel),
+		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_differential),
 	};
 
