@@ -528,6 +528,16 @@ static uint32_t run_nfa(const uint8_t *b, const uint8_t *in, size_t n, const uin
 	return 0;
 }
 
+uint32_t vm_dfa_ids(const uint8_t *blob, const uint8_t **ids)
+{
+	if (vm_dfa_rd16(blob + 6) == VM_DFA_KIND_DFA) {
+		*ids = blob + vm_dfa_rd32(blob + 40);
+		return vm_dfa_rd32(blob + 28);
+	}
+	*ids = blob + 28;
+	return 1;
+}
+
 uint32_t vm_dfa_match(const uint8_t *blob, const uint8_t *input, size_t n, const uint8_t **ids)
 {
 	if (vm_dfa_rd16(blob + 6) == VM_DFA_KIND_DFA)

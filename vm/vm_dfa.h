@@ -101,6 +101,10 @@ static inline uint32_t vm_dfa_rd32(const uint8_t *p)
  * Runs in O(len); never reads outside blob[0..len). */
 int vm_dfa_verify(const uint8_t *blob, size_t len, uint32_t id_limit, const char **why);
 
+/* Every pattern id a VERIFIED blob can report: returns their number and
+ * points *ids at them (u32 LE): a DFA's id pool, an NFA's one id. */
+uint32_t vm_dfa_ids(const uint8_t *blob, const uint8_t **ids);
+
 /* Runs a VERIFIED blob over input[0..n). Returns the number of pattern ids
  * that match the whole input and points *ids at their u32 LE array inside the
  * blob (sorted ascending for a DFA; *ids is set even when 0 is returned). */

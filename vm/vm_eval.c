@@ -92,17 +92,33 @@ void vm_result_init(struct vm_result *r, const struct vm_image *img, void *stora
 
 static int bytes_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
-	size_t m = an < bn ? an : bn, i;
-	int c;
+	size_t m = an < bn ? an : bn, i = 0;
 
-	/* identities, action types and keys are short: a loop beats a call */
-	if (m <= 16) {
-		for (i = 0; i < m; i++)
-			if (a[i] != b[i])
-				return a[i] < b[i] ? -1 : 1;
-	} else if ((c = memcmp(a, b, m)) != 0) {
-		return c;
+	/* Identities, action types and keys are short: words, then bytes,
+	 * without a libc call. On a little-endian machine a byte-swapped word
+	 * orders like its bytes. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; i + 8 <= m; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
 	}
+	if (i + 4 <= m) {
+		uint32_t x, y;
+
+		memcpy(&x, a + i, 4);
+		memcpy(&y, b + i, 4);
+		if (x != y)
+			return __builtin_bswap32(x) < __builtin_bswap32(y) ? -1 : 1;
+		i += 4;
+	}
+#endif
+	for (; i < m; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
 	return an < bn ? -1 : an > bn;
 }
 
@@ -154,13 +170,11 @@ static void sift_down(const struct vm_image *img, enum sort_kind k, uint32_t *v,
 
 /* In-place sort without allocation: insertion sort for the usual handful of
  * elements, heapsort (O(n log n) worst case) beyond. */
-static void sort_u32(const struct vm_image *img, enum sort_kind k, uint32_t *v, size_t n)
+static void sort_many(const struct vm_image *img, enum sort_kind k, uint32_t *v, size_t n)
 {
 	size_t i, j;
 	uint32_t t;
 
-	if (n < 2)
-		return;
 	if (n <= 16) {
 		for (i = 1; i < n; i++) {
 			t = v[i];
@@ -180,6 +194,13 @@ static void sort_u32(const struct vm_image *img, enum sort_kind k, uint32_t *v, 
 	}
 }
 
+/* Most arrays here hold zero or one element: no call for those. */
+static inline void sort_u32(const struct vm_image *img, enum sort_kind k, uint32_t *v, size_t n)
+{
+	if (n > 1)
+		sort_many(img, k, v, n);
+}
+
 /* Binary search of s[0..n) among n_recs records of `stride` bytes starting at
  * base, each holding a strref (sorted, unique); UINT32_MAX when absent. */
 static uint32_t find_str(const struct vm_image *img, const uint8_t *base, uint32_t n_recs,
@@ -192,7 +213,11 @@ static uint32_t find_str(const struct vm_image *img, const uint8_t *base, uint32
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		p = vm_str(img, base + (size_t)mid * stride, &len);
-		c = bytes_cmp(p, len, s, n);
+		/* most probes differ in the first byte: no call for those */
+		if (len && n && p[0] != s[0])
+			c = p[0] < s[0] ? -1 : 1;
+		else
+			c = bytes_cmp(p, len, s, n);
 		if (c == 0)
 			return mid;
 		if (c < 0)
@@ -312,6 +337,9 @@ static void trace_init(const struct vm_image *img, const struct vm_action *a, ui
 	}
 }
 
+/* Runs group g's automata over the resource and each candidate's program,
+ * filing matches by decision class. Returns how many automata named a
+ * candidate (their id lists are each ascending), or -1 on an internal limit. */
 static int run_group(struct ectx *e, struct vm_result *r, long g)
 {
 	const struct vm_image *img = e->img;
@@ -320,21 +348,18 @@ static int run_group(struct ectx *e, struct vm_result *r, long g)
 	const uint8_t *ids, *rule;
 	enum vm_fail f;
 	unsigned d;
+	int sources = 0;
 
 	for (i = 0; i < n; i++) {
 		const uint8_t *at = img->sec[VM_SEC_AUTOTAB] + ((size_t)first + i) * 8;
 
 		cnt = vm_dfa_match(img->sec[VM_SEC_BLOBS] + vm_rd32(at), e->act->resource,
 				   e->act->resource_len, &ids);
+		sources += cnt > 0;
 		for (k = 0; k < cnt; k++) {
 			rid = vm_rd32(ids + (size_t)k * 4);
+			/* a rule of the group's type or "*": the verifier saw to it */
 			rule = vm_rule(img, rid);
-			/* The automaton must only name rules of its group's type, or
-			 * "*" rules (which every typed group also carries). */
-			if (memcmp(rule + VM_RULE_ATYPE, grp + VM_AT_TYPE, 8) != 0 &&
-			    !(vm_rd32(rule + VM_RULE_ATYPE + 4) == 1 &&
-			      img->strtab[vm_rd32(rule + VM_RULE_ATYPE)] == '*'))
-				return -1;
 			f = run_prog(e, rule);
 			if (r->trace)
 				r->trace[rid] = (uint8_t)f;
@@ -346,7 +371,7 @@ static int run_group(struct ectx *e, struct vm_result *r, long g)
 			r->by_class[d][r->n_by_class[d]++] = rid;
 		}
 	}
-	return 0;
+	return sources;
 }
 
 void vm_merge_obligations(const struct vm_image *img, struct vm_result *r, unsigned cls)
@@ -424,7 +449,7 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 	long g;
 	unsigned c;
 	uint32_t i, total, a, b, na, nb;
-	int has_em = 0, has_al = 0;
+	int has_em = 0, has_al = 0, sources;
 
 	for (c = 0; c < VM_DEC__COUNT; c++)
 		r->n_by_class[c] = 0;
@@ -445,12 +470,15 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 	g = find_group(img, act->action_type, act->action_type_len);
 	if (g < 0)
 		g = find_group(img, (const uint8_t *)"*", 1);
-	if (g >= 0 && run_group(&e, r, g)) {
+	sources = g >= 0 ? run_group(&e, r, g) : 0;
+	if (sources < 0) {
 		fail_closed(r);
 		return -1;
 	}
-	for (c = 0; c < VM_DEC__COUNT; c++)
-		sort_u32(img, SORT_NUM, r->by_class[c], r->n_by_class[c]);
+	/* one automaton's id lists are ascending already; several interleave */
+	if (sources > 1)
+		for (c = 0; c < VM_DEC__COUNT; c++)
+			sort_u32(img, SORT_NUM, r->by_class[c], r->n_by_class[c]);
 
 	/* Exec authorization summary over matched ALLOW and REQUIRE_APPROVAL rules. */
 	for (c = 0; c < VM_DEC__COUNT; c++) {
@@ -510,9 +538,10 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 		r->exec_class = VM_EXEC_ARGV_PATTERN_MATCH;
 	else if (has_al)
 		r->exec_class = VM_EXEC_LEGACY_PREFIX_ALLOWLIST;
-	else if (r->has_exec_constraints || oblig_has(img, r, "exec_constraints", 16))
+	else if (r->has_exec_constraints ||
+		 (r->n_oblig && oblig_has(img, r, "exec_constraints", 16)))
 		r->exec_class = VM_EXEC_ARGV_PATTERN_MATCH;
-	else if (oblig_has(img, r, "exec_allowlist", 14))
+	else if (r->n_oblig && oblig_has(img, r, "exec_allowlist", 14))
 		r->exec_class = VM_EXEC_LEGACY_PREFIX_ALLOWLIST;
 	return 0;
 }

@@ -356,6 +356,38 @@ static enum vm_error verify_prog(struct vctx *v, uint32_t rule, uint32_t first, 
 	return VM_E_OK;
 }
 
+/* Every rule a group's automata name has the group's action type or "*", so
+ * the evaluator takes the automata's word for which rules are candidates. */
+static enum vm_error verify_group_rules(struct vctx *v)
+{
+	const struct vm_image *img = v->img;
+	uint32_t i, j, k, first, n, cnt, len;
+	const uint8_t *g, *ids, *rule, *t;
+
+	for (i = 0; i < img->n_atypes; i++) {
+		g = img->sec[VM_SEC_ATYPES] + (size_t)i * 24;
+		first = vm_rd32(g + VM_AT_AUTO);
+		n = vm_rd32(g + VM_AT_AUTO_N);
+		for (j = first; j < first + n; j++) {
+			cnt = vm_dfa_ids(img->sec[VM_SEC_BLOBS] +
+						 vm_rd32(img->sec[VM_SEC_AUTOTAB] + (size_t)j * 8),
+					 &ids);
+			for (k = 0; k < cnt; k++) {
+				rule = vm_rule(img, vm_rd32(ids + (size_t)k * 4));
+				t = vm_str(img, rule + VM_RULE_ATYPE, &len);
+				if (memcmp(rule + VM_RULE_ATYPE, g + VM_AT_TYPE, 8) != 0 &&
+				    str_cmp(img, rule + VM_RULE_ATYPE, g + VM_AT_TYPE) != 0 &&
+				    !(len == 1 && t[0] == '*'))
+					return fail(v, VM_E_GROUP_RULE,
+						    "group %lu, automaton %lu names rule %lu",
+						    (unsigned long)(i), (unsigned long)(j),
+						    (unsigned long)(vm_rd32(ids + (size_t)k * 4)));
+			}
+		}
+	}
+	return VM_E_OK;
+}
+
 static enum vm_error verify_records(struct vctx *v)
 {
 	struct vm_image *img = v->img;
@@ -489,6 +521,8 @@ static enum vm_error verify_records(struct vctx *v)
 		if (oblig_sum[i] > img->oblig_max || argv_sum[i] > img->argv_max)
 			return fail(v, VM_E_META, "scratch sizes too small for decision class %lu",
 				    (unsigned long)(i));
+	if ((e = verify_group_rules(v)) != VM_E_OK)
+		return e;
 	r = img->sec[VM_SEC_SIG];
 	/* Unsigned: all zero. Signed: a key id and a signature are present (their
 	 * validity is the trust layer's job, runtime/rt_trust.c). */

@@ -204,7 +204,8 @@ static inline uint16_t vm_rd16(const uint8_t *p)
 	X(PROG_END, "predicate program does not end with MATCH exactly once") \
 	X(ARGV, "bad argv pattern")                                           \
 	X(OBLIG, "bad obligation entry")                                      \
-	X(SIG, "bad signature block")
+	X(SIG, "bad signature block")                                         \
+	X(GROUP_RULE, "an automaton names a rule of another action type")
 
 enum vm_error {
 #define VM_ERR_ENUM(name, msg) VM_E_##name,

@@ -287,6 +287,16 @@ static size_t c_atype(uint8_t *img, size_t len)
 	put32(sec(img, VM_SEC_ATYPES, NULL) + VM_AT_AUTO_N, 1000);
 	return len;
 }
+static size_t c_group_rule(uint8_t *img, size_t len)
+{
+	/* the first group takes the second group's automata, which name rules
+	 * of the second group's action type */
+	uint8_t *g = sec(img, VM_SEC_ATYPES, NULL);
+
+	memcpy(g + VM_AT_AUTO, g + 24 + VM_AT_AUTO, 4);
+	memcpy(g + VM_AT_AUTO_N, g + 24 + VM_AT_AUTO_N, 4);
+	return len;
+}
 static size_t c_meta(uint8_t *img, size_t len)
 {
 	put32(sec(img, VM_SEC_META, NULL) + VM_META_RULES, 3);
@@ -323,6 +333,7 @@ static const struct corruption corruptions[] = {
 	{ "obligation-out-of-bounds", "OBLIG", 1, c_oblig },
 	{ "group-automata-out-of-range", "ATYPE", 1, c_atype },
 	{ "meta-rule-count", "META", 1, c_meta },
+	{ "group-automaton-foreign-rule", "GROUP_RULE", 1, c_group_rule },
 };
 
 #define NCORR (sizeof corruptions / sizeof corruptions[0])
