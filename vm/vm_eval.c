@@ -235,12 +235,30 @@ static uint32_t intern(const struct vm_image *img, const uint8_t *s, size_t n)
 	return find_str(img, img->sec[VM_SEC_IDENTS], img->n_idents, 8, s, n);
 }
 
-/* Finds the action-type group for type[0..n); -1 when none. */
+/* Finds the action-type group for type[0..n); -1 when none. Images with few
+ * groups (most) scan the word index made at verification: length and first
+ * eight bytes, the rest compared only on a hit. */
 static long find_group(const struct vm_image *img, const uint8_t *type, size_t n)
 {
-	uint32_t g = find_str(img, img->sec[VM_SEC_ATYPES] + VM_AT_TYPE, img->n_atypes, 24, type, n);
+	uint32_t g, len;
+	uint64_t w = 0;
+	const uint8_t *t;
 
-	return g == UINT32_MAX ? -1 : (long)g;
+	if (img->n_atypes > VM_GROUP_INDEX) {
+		g = find_str(img, img->sec[VM_SEC_ATYPES] + VM_AT_TYPE, img->n_atypes, 24, type, n);
+		return g == UINT32_MAX ? -1 : (long)g;
+	}
+	memcpy(&w, type, n < 8 ? n : 8);
+	for (g = 0; g < img->n_atypes; g++) {
+		if (img->group_len[g] != n || img->group_word[g] != w)
+			continue;
+		if (n <= 8)
+			return (long)g;
+		t = vm_str(img, img->sec[VM_SEC_ATYPES] + (size_t)g * 24 + VM_AT_TYPE, &len);
+		if (!memcmp(t + 8, type + 8, n - 8))
+			return (long)g;
+	}
+	return -1;
 }
 
 struct ectx {
@@ -249,6 +267,10 @@ struct ectx {
 	uint32_t ident[3]; /* interned principal, agent, environment ... */
 	unsigned interned; /* ... bit k set once ident[k] is known */
 	int is_exec;
+	/* per decision class, over its matched rules: rule flags or-ed, and
+	 * whether any has obligations (nothing to merge otherwise) */
+	unsigned flags[VM_DEC__COUNT];
+	int oblig[VM_DEC__COUNT];
 };
 
 static int in_list(const struct vm_image *img, uint32_t at, uint32_t id)
@@ -369,6 +391,8 @@ static int run_group(struct ectx *e, struct vm_result *r, long g)
 			if (r->n_by_class[d] >= img->n_rules)
 				return -1;
 			r->by_class[d][r->n_by_class[d]++] = rid;
+			e->flags[d] |= rule[VM_RULE_FLAGS];
+			e->oblig[d] |= vm_rd32(rule + VM_RULE_OBLIG_N) != 0;
 		}
 	}
 	return sources;
@@ -431,6 +455,19 @@ static int oblig_has(const struct vm_image *img, const struct vm_result *r, cons
 	return 0;
 }
 
+/* vm_merge_obligations, skipped when the class's rules have nothing to merge. */
+static void merge(const struct ectx *e, struct vm_result *r, unsigned cls)
+{
+	if (e->oblig[cls] || (cls != VM_DEC_DENY && (e->flags[cls] & VM_RULE_F_EXEC_MATCH))) {
+		vm_merge_obligations(e->img, r, cls);
+		return;
+	}
+	r->n_oblig = 0;
+	r->n_argv = 0;
+	r->has_exec_constraints = 0;
+	r->oblig_class = (int)cls;
+}
+
 static void fail_closed(struct vm_result *r)
 {
 	r->decision = VM_DEC_DENY;
@@ -461,6 +498,10 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 	e.img = img;
 	e.act = act;
 	e.interned = 0;
+	for (c = 0; c < VM_DEC__COUNT; c++) {
+		e.flags[c] = 0;
+		e.oblig[c] = 0;
+	}
 	e.is_exec = act->action_type_len == 12 && !memcmp(act->action_type, "process.exec", 12);
 	if (r->trace)
 		trace_init(img, act, r->trace);
@@ -468,8 +509,8 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 	/* A typed group also holds the "*" rules; only an action type no rule
 	 * names falls back to the "*" group. */
 	g = find_group(img, act->action_type, act->action_type_len);
-	if (g < 0)
-		g = find_group(img, (const uint8_t *)"*", 1);
+	if (g < 0 && img->star_group != UINT32_MAX)
+		g = (long)img->star_group;
 	sources = g >= 0 ? run_group(&e, r, g) : 0;
 	if (sources < 0) {
 		fail_closed(r);
@@ -481,16 +522,10 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 			sort_u32(img, SORT_NUM, r->by_class[c], r->n_by_class[c]);
 
 	/* Exec authorization summary over matched ALLOW and REQUIRE_APPROVAL rules. */
-	for (c = 0; c < VM_DEC__COUNT; c++) {
-		if (c == VM_DEC_DENY)
-			continue;
-		for (i = 0; i < r->n_by_class[c]; i++) {
-			unsigned f = vm_rule(img, r->by_class[c][i])[VM_RULE_FLAGS];
-
-			has_em |= (f & VM_RULE_F_EXEC_MATCH) != 0;
-			has_al |= (f & VM_RULE_F_EXEC_ALLOWLIST) != 0;
-		}
-	}
+	has_em = ((e.flags[VM_DEC_ALLOW] | e.flags[VM_DEC_REQUIRE_APPROVAL]) &
+		  VM_RULE_F_EXEC_MATCH) != 0;
+	has_al = ((e.flags[VM_DEC_ALLOW] | e.flags[VM_DEC_REQUIRE_APPROVAL]) &
+		  VM_RULE_F_EXEC_ALLOWLIST) != 0;
 	r->exec_conflict = has_em && has_al;
 
 	total = r->n_by_class[0] + r->n_by_class[1] + r->n_by_class[2];
@@ -504,7 +539,7 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 		r->reason = VM_R_DENY_BY_RULE;
 		r->matched = r->by_class[VM_DEC_DENY];
 		r->n_matched = r->n_by_class[VM_DEC_DENY];
-		vm_merge_obligations(img, r, VM_DEC_DENY);
+		merge(&e, r, VM_DEC_DENY);
 	} else if (e.is_exec && r->exec_conflict) {
 		/* Sorted union of the ALLOW and REQUIRE_APPROVAL ids (disjoint sets). */
 		na = r->n_by_class[VM_DEC_ALLOW];
@@ -523,13 +558,13 @@ int vm_eval(const struct vm_image *img, const struct vm_action *act, struct vm_r
 		r->reason = VM_R_REQUIRE_APPROVAL_BY_RULE;
 		r->matched = r->by_class[VM_DEC_REQUIRE_APPROVAL];
 		r->n_matched = r->n_by_class[VM_DEC_REQUIRE_APPROVAL];
-		vm_merge_obligations(img, r, VM_DEC_REQUIRE_APPROVAL);
+		merge(&e, r, VM_DEC_REQUIRE_APPROVAL);
 	} else {
 		r->decision = VM_DEC_ALLOW;
 		r->reason = VM_R_ALLOW_BY_RULE;
 		r->matched = r->by_class[VM_DEC_ALLOW];
 		r->n_matched = r->n_by_class[VM_DEC_ALLOW];
-		vm_merge_obligations(img, r, VM_DEC_ALLOW);
+		merge(&e, r, VM_DEC_ALLOW);
 	}
 
 	if (has_em && has_al)

@@ -356,6 +356,25 @@ static enum vm_error verify_prog(struct vctx *v, uint32_t rule, uint32_t first, 
 	return VM_E_OK;
 }
 
+/* Fills the group index of struct vm_image (see vm_image.h). */
+static void index_groups(struct vm_image *img)
+{
+	uint32_t i, len;
+	const uint8_t *t;
+
+	img->star_group = UINT32_MAX;
+	for (i = 0; i < img->n_atypes; i++) {
+		t = vm_str(img, img->sec[VM_SEC_ATYPES] + (size_t)i * 24 + VM_AT_TYPE, &len);
+		if (len == 1 && t[0] == '*')
+			img->star_group = i;
+		if (i < VM_GROUP_INDEX) {
+			img->group_len[i] = len;
+			img->group_word[i] = 0;
+			memcpy(&img->group_word[i], t, len < 8 ? len : 8);
+		}
+	}
+}
+
 /* Every rule a group's automata name has the group's action type or "*", so
  * the evaluator takes the automata's word for which rules are candidates. */
 static enum vm_error verify_group_rules(struct vctx *v)
@@ -523,6 +542,7 @@ static enum vm_error verify_records(struct vctx *v)
 				    (unsigned long)(i));
 	if ((e = verify_group_rules(v)) != VM_E_OK)
 		return e;
+	index_groups(img);
 	r = img->sec[VM_SEC_SIG];
 	/* Unsigned: all zero. Signed: a key id and a signature are present (their
 	 * validity is the trust layer's job, runtime/rt_trust.c). */

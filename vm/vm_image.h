@@ -215,6 +215,8 @@ enum vm_error {
 };
 
 /* A verified image: pointers into the caller's (mapped) bytes. */
+#define VM_GROUP_INDEX 32u
+
 struct vm_image {
 	const uint8_t *base;
 	size_t size;
@@ -228,6 +230,14 @@ struct vm_image {
 	uint32_t oblig_max, argv_max;
 	const uint8_t *strtab;
 	uint64_t strtab_size;
+	/* Derived at verification, for the evaluator's group lookup: when the
+	 * image has at most VM_GROUP_INDEX groups, each group's type length and
+	 * first 8 bytes (zero padded) as a word, so finding an action's group is
+	 * a short scan of words (binary search otherwise). star_group: the "*"
+	 * group, or UINT32_MAX. */
+	uint32_t star_group;
+	uint32_t group_len[VM_GROUP_INDEX];
+	uint64_t group_word[VM_GROUP_INDEX];
 };
 
 /* Verifies the whole image in memory: header, section table, content hash
