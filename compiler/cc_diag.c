@@ -2,11 +2,17 @@
 #include "compiler/cc_diag.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "compiler/cc_arena.h"
 
 static const char *const group_names[] = {
 #define CC_DIAG_NAME(id, name) name,
@@ -48,22 +54,49 @@ void cc_diag(struct cc_diag_sink *sink, enum cc_severity sev, enum cc_diag_group
 	sink->emit(sink->ctx, &d);
 }
 
-/* Finds line `line` (1-based) of src; returns its start and sets *len. */
-static const char *find_line(const struct cc_src *src, uint32_t line, size_t *len)
+size_t *cc_lines_index(struct cc_arena *a, const char *text, size_t len, size_t *n)
+{
+	const char *p = text, *end = text + len;
+	size_t count = 1, k = 0, *lines;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		count++;
+		p++;
+	}
+	lines = cc_arena_array(a, count, sizeof *lines);
+	if (!lines)
+		return NULL;
+	lines[k++] = 0;
+	for (p = text; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		lines[k++] = (size_t)(p - text) + 1;
+	*n = count;
+	return lines;
+}
+
+const char *cc_src_line(const struct cc_src *src, uint32_t line, size_t *len)
 {
 	const char *p = src->text, *end = src->text + src->len, *nl;
 	uint32_t l = 1;
 
-	while (l < line && p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			return NULL;
-		p = nl + 1;
-		l++;
-	}
-	if (l != line || p > end)
+	if (line == 0)
 		return NULL;
-	nl = memchr(p, '\n', (size_t)(end - p));
+	if (src->lines) { /* no scan at all: a long line is not read either */
+		if (line > src->n_lines)
+			return NULL;
+		p += src->lines[line - 1];
+		nl = line < src->n_lines ? src->text + src->lines[line] - 1 : end;
+	} else {
+		while (l < line && p < end) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (!nl)
+				return NULL;
+			p = nl + 1;
+			l++;
+		}
+		if (l != line || p > end)
+			return NULL;
+		nl = memchr(p, '\n', (size_t)(end - p));
+	}
 	*len = (size_t)((nl ? nl : end) - p);
 	if (*len && p[*len - 1] == '\r')
 		(*len)--;
@@ -75,6 +108,12 @@ static int is_utf8_cont(char c)
 	return ((unsigned char)c & 0xc0) == 0x80;
 }
 
+/* A quoted line longer than QUOTE_MAX bytes shows only QUOTE_AROUND bytes on
+ * each side of the caret, between "...": else a minified bundle with many
+ * problems would print its whole text again for each of them. */
+#define QUOTE_MAX 512
+#define QUOTE_AROUND 160
+
 int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 {
 	static const char *const sev[] = { "error", "warning", "note" };
@@ -82,7 +121,7 @@ int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 	const struct cc_pos *p = &d->pos;
 	char num[32];
 	const char *line;
-	size_t len, i, width, ulen, start;
+	size_t len, i, width, ulen, start, ws, we;
 
 	if (color)
 		rt_buf_puts(out, "\033[1m");
@@ -105,32 +144,48 @@ int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 		rt_buf_puts(out, "]");
 	}
 	rt_buf_putc(out, '\n');
-	if (!p->src || !p->line || !(line = find_line(p->src, p->line, &len)))
+	if (!p->src || !p->line || !(line = cc_src_line(p->src, p->line, &len)))
 		return out->failed ? -1 : 0;
 	width = (size_t)snprintf(num, sizeof num, "%u", (unsigned)p->line);
 	if (width < 4)
 		width = 4;
 	snprintf(num, sizeof num, " %*u | ", (int)width, (unsigned)p->line);
 	rt_buf_puts(out, num);
-	for (i = 0; i < len; i++)
+	start = p->col ? p->col - 1u : 0;
+	ws = 0; /* the part of the line shown: [ws, we) */
+	we = len;
+	if (len > QUOTE_MAX) {
+		size_t at = start < len ? start : len;
+
+		ws = at > QUOTE_AROUND ? at - QUOTE_AROUND : 0;
+		while (ws > 0 && is_utf8_cont(line[ws]))
+			ws--;
+		we = len - at > QUOTE_AROUND ? at + QUOTE_AROUND : len;
+		while (we < len && is_utf8_cont(line[we]))
+			we++;
+	}
+	if (ws)
+		rt_buf_puts(out, "...");
+	for (i = ws; i < we; i++)
 		rt_buf_putc(out, line[i] == '\t' ? ' ' : line[i]);
+	if (we < len)
+		rt_buf_puts(out, "...");
 	rt_buf_putc(out, '\n');
 	rt_buf_putc(out, ' ');
 	for (i = 0; i < width; i++)
 		rt_buf_putc(out, ' ');
-	rt_buf_puts(out, " | ");
+	rt_buf_puts(out, ws ? " |    " : " | ");
 	/* Columns count bytes; the caret line counts characters, so that it
 	 * stays under the text when UTF-8 sequences precede or form it. */
-	for (i = 1; i < p->col && i <= len; i++)
+	for (i = ws + 1; i < p->col && i <= we; i++)
 		if (!is_utf8_cont(line[i - 1]))
 			rt_buf_putc(out, ' ');
 	if (color)
 		rt_buf_puts(out, "\033[1;32m");
 	rt_buf_putc(out, '^');
-	start = p->col ? p->col - 1u : 0;
 	ulen = p->len;
-	if (ulen > 1 && start + ulen > len)
-		ulen = len > start ? len - start : 1;
+	if (ulen > 1 && start + ulen > we)
+		ulen = we > start ? we - start : 1;
 	for (i = 1; i < ulen; i++)
 		if (!is_utf8_cont(line[start + i]))
 			rt_buf_putc(out, '~');
@@ -140,62 +195,83 @@ int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 	return out->failed ? -1 : 0;
 }
 
-size_t cc_utf8_len(const unsigned char *p, size_t n)
+/* Moves buf[0..n) into a new block of cap bytes and wipes the old one, which
+ * may hold a secret key (realloc could leave it behind unwiped). */
+static char *regrow(char *buf, size_t n, size_t cap)
 {
-	unsigned c0 = p[0];
+	char *p = malloc(cap);
 
-	if (c0 < 0x80)
-		return 1;
-	if (c0 >= 0xc2 && c0 <= 0xdf)
-		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c0 >= 0xe0 && c0 <= 0xef) {
-		unsigned lo = c0 == 0xe0 ? 0xa0 : 0x80, hi = c0 == 0xed ? 0x9f : 0xbf;
-
-		return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c0 >= 0xf0 && c0 <= 0xf4) {
-		unsigned lo = c0 == 0xf0 ? 0x90 : 0x80, hi = c0 == 0xf4 ? 0x8f : 0xbf;
-
-		return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 &&
-				       (p[3] & 0xc0) == 0x80
-			       ? 4
-			       : 0;
-	}
-	return 0;
+	if (p && n)
+		memcpy(p, buf, n);
+	if (buf)
+		sodium_memzero(buf, n);
+	free(buf);
+	return p;
 }
 
 int cc_read_file(const char *path, char **text, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	struct rt_buf b;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 	struct stat st;
-	char chunk[65536];
-	size_t n;
-	int err;
+	char *buf = NULL;
+	size_t cap, n = 0;
 
 	*text = NULL;
 	*len = 0;
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	/* fopen(3) opens a directory; fread(3) then fails with a vague EIO. */
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return -EISDIR;
-	}
-	rt_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		rt_buf_put(&b, chunk, n);
-	err = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (!err && rt_buf_cstr(&b))
-		err = -ENOMEM;
+	if (fstat(fd, &st) != 0)
+		err = -errno;
+	else if (S_ISDIR(st.st_mode)) /* read(2) would say EISDIR, but only on Linux */
+		err = -EISDIR;
 	if (err) {
-		rt_buf_free(&b);
+		close(fd);
 		return err;
 	}
-	*text = b.data ? b.data : calloc(1, 1);
-	if (!*text)
+	/* read(2) straight into the buffer the caller gets: no stdio buffer
+	 * and no stack chunk keep a copy of the text (it may be a secret key
+	 * given by mistake). A regular file's size is known, and one byte more
+	 * lets the read that sees its end find room; a pipe grows. */
+	cap = 4096;
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX / 4 &&
+	    (size_t)st.st_size + 2 > cap)
+		cap = (size_t)st.st_size + 2;
+	buf = malloc(cap);
+	while (buf) {
+		ssize_t got;
+
+		if (n + 1 == cap) {
+			if (cap > SIZE_MAX / 2) {
+				sodium_memzero(buf, n);
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			cap *= 2;
+			buf = regrow(buf, n, cap);
+			continue;
+		}
+		got = read(fd, buf + n, cap - 1 - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	if (!buf)
 		return -ENOMEM;
-	*len = b.len;
+	if (err) {
+		sodium_memzero(buf, n);
+		free(buf);
+		return err;
+	}
+	buf[n] = 0;
+	*text = buf;
+	*len = n;
 	return 0;
 }

@@ -12,12 +12,29 @@
 
 #include "runtime/rt_canon.h"
 
-/* A loaded source file. text is NUL-terminated; len excludes the NUL. */
+struct cc_arena;
+
+/* A loaded source file. text is NUL-terminated; len excludes the NUL. lines,
+ * when set (cc_read_source does), holds the offset of each line's start
+ * (lines[0] = 0), so that quoting line N of a big file does not scan it for
+ * every diagnostic; NULL makes look-ups scan. A source made by hand must
+ * start zeroed ({ 0 }, or designated initializers) so that lines is NULL. */
 struct cc_src {
 	const char *path;
 	const char *text;
 	size_t len;
+	const size_t *lines;
+	size_t n_lines;
 };
+
+/* Offsets of the line starts of text[0..len) (the first is 0) in a new arena
+ * array, their count in *n. NULL when memory ran out. */
+size_t *cc_lines_index(struct cc_arena *a, const char *text, size_t len, size_t *n);
+
+/* Line `line` (1-based) of src: its start, with *len set to its length
+ * without the newline (and a CR before it); NULL when there is no such line.
+ * Uses src->lines when set. */
+const char *cc_src_line(const struct cc_src *src, uint32_t line, size_t *len);
 
 /* A position: 1-based line and column (in bytes), plus the length of the
  * offending text for the ~~~ underline (0 or 1 = caret only). src may be NULL
@@ -82,13 +99,11 @@ int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 /* Name of a group, e.g. "syntax". */
 const char *cc_diag_group_name(enum cc_diag_group g);
 
-/* Length of the valid UTF-8 sequence at p[0..n) (1-4; n >= 1), or 0 when it is
- * invalid by Go's rules: no overlong forms, no surrogates, nothing above
- * U+10FFFF. */
-size_t cc_utf8_len(const unsigned char *p, size_t n);
-
-/* Reads a whole file into a NUL-terminated buffer owned by the caller (free()).
- * Returns 0, or -errno with *err pointing at a static description. */
+/* Reads a whole file into a NUL-terminated buffer owned by the caller (free()),
+ * with read(2) straight into that buffer: no stdio buffer holds a copy, and a
+ * buffer outgrown on the way (a pipe) is wiped before it is freed, since the
+ * file may be a secret key given by mistake. Returns 0, or -errno (-EISDIR
+ * for a directory, -ENOMEM). */
 int cc_read_file(const char *path, char **text, size_t *len);
 
 #endif

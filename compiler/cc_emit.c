@@ -227,6 +227,9 @@ struct emit {
 	struct strtab st;
 	struct rt_buf rules, sources, atypes, autotab, blobs, idents, lists, progs, argv, oblig;
 	struct rt_buf tmp;
+	/* emit_list: seen[id] == list_serial marks an id already in this list */
+	uint32_t *seen;
+	uint32_t list_serial;
 };
 
 static void insn(struct rt_buf *b, unsigned op, uint16_t bb, uint32_t c)
@@ -241,17 +244,30 @@ static uint32_t emit_list(struct emit *e, const struct ident *ids, size_t nids,
 			  const struct cc_strlist *l)
 {
 	uint32_t at = (uint32_t)(e->lists.len / 4), id;
-	size_t i, j, count = 0;
+	size_t i, count = 0, missing = 0;
 	uint32_t *tmp = cc_arena_array(e->a, l->n, sizeof *tmp);
 
-	if (!tmp)
+	if (!e->seen)
+		e->seen = cc_arena_array(e->a, nids ? nids : 1, sizeof *e->seen);
+	if (!tmp || !e->seen)
 		return 0;
+	/* each id once, in the order written: marks, not a scan of the list so
+	 * far (a list of 100,000 principals took seconds) */
+	if (++e->list_serial == 0) {
+		memset(e->seen, 0, (nids ? nids : 1) * sizeof *e->seen);
+		e->list_serial = 1;
+	}
 	for (i = 0; i < l->n; i++) {
 		id = ident_find(ids, nids, &l->items[i]);
-		for (j = 0; j < count && tmp[j] != id; j++)
-			;
-		if (j == count)
-			tmp[count++] = id;
+		if (id >= nids) { /* not collected (cannot happen): kept once too */
+			if (missing++)
+				continue;
+		} else if (e->seen[id] == e->list_serial) {
+			continue;
+		}
+		if (id < nids)
+			e->seen[id] = e->list_serial;
+		tmp[count++] = id;
 	}
 	put32(&e->lists, (uint32_t)count);
 	for (i = 0; i < count; i++)

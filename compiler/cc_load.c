@@ -1,8 +1,8 @@
 /* cc_load.c: front-end dispatch. Picks the format from the file name (spec §1.4),
  * reads the file and hands the text to the YAML/JSON front end (cc_yaml.c) or the
- * .nomos language (cc_nomos_parse.c). Validation and hashing come after. A nomos
- * secret signing key given as a bundle is refused here, before any front end
- * could quote it. */
+ * .nomos language (cc_nomos_parse.c). Validation and hashing come after. Every
+ * command reads policy files through cc_read_source, which refuses a nomos
+ * secret signing key before any front end (or fmt's diff) could quote it. */
 #include "compiler/cc_model.h"
 
 #include <sodium.h>
@@ -56,8 +56,8 @@ int cc_load_source(struct cc_arena *a, struct cc_diag_sink *sink, const struct c
 	return rc;
 }
 
-int cc_load_file(struct cc_arena *a, struct cc_diag_sink *sink, const char *path,
-		 struct cc_bundle *out)
+const struct cc_src *cc_read_source(struct cc_arena *a, struct cc_diag_sink *sink,
+				    const char *path)
 {
 	struct cc_src *src;
 	struct cc_pos nopos = { NULL, 0, 0, 0 };
@@ -65,15 +65,14 @@ int cc_load_file(struct cc_arena *a, struct cc_diag_sink *sink, const char *path
 	size_t len;
 	int rc;
 
-	memset(out, 0, sizeof *out);
 	if (!path || !*path) {
 		cc_diag(sink, CC_ERROR, CC_W_io, nopos, "bundle path is required");
-		return -1;
+		return NULL;
 	}
 	src = cc_arena_alloc(a, sizeof *src);
 	if (!src || !(src->path = cc_arena_strdup(a, path))) {
 		cc_diag(sink, CC_ERROR, CC_W_limit, nopos, "out of memory");
-		return -1;
+		return NULL;
 	}
 	rc = cc_read_file(path, &text, &len);
 	if (rc) {
@@ -81,7 +80,7 @@ int cc_load_file(struct cc_arena *a, struct cc_diag_sink *sink, const char *path
 
 		src->text = "";
 		cc_diag(sink, CC_ERROR, CC_W_io, p, "read bundle: %s", strerror(-rc));
-		return -1;
+		return NULL;
 	}
 	/* Every front end quotes the offending line, and a CI log would then show
 	 * the key: name the file only, and wipe the text. */
@@ -94,15 +93,29 @@ int cc_load_file(struct cc_arena *a, struct cc_diag_sink *sink, const char *path
 			"not shown)", path);
 		sodium_memzero(text, len);
 		free(text);
-		return -1;
+		return NULL;
 	}
 	/* the arena owns the text from here on, so diagnostics can quote it */
 	src->text = cc_arena_strndup(a, text, len);
 	free(text);
-	if (!src->text) {
+	if (src->text)
+		src->lines = cc_lines_index(a, src->text, len, &src->n_lines);
+	if (!src->text || !src->lines) {
 		cc_diag(sink, CC_ERROR, CC_W_limit, nopos, "out of memory");
-		return -1;
+		return NULL;
 	}
 	src->len = len;
+	return src;
+}
+
+int cc_load_file(struct cc_arena *a, struct cc_diag_sink *sink, const char *path,
+		 struct cc_bundle *out)
+{
+	const struct cc_src *src;
+
+	memset(out, 0, sizeof *out);
+	src = cc_read_source(a, sink, path);
+	if (!src)
+		return -1;
 	return cc_load_source(a, sink, src, cc_format_for_path(path), out);
 }

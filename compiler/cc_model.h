@@ -130,9 +130,16 @@ enum cc_format { CC_FMT_YAML, CC_FMT_JSON, CC_FMT_NOMOS };
  * -> YAML, .nomos -> the language, anything else -> JSON. */
 enum cc_format cc_format_for_path(const char *path);
 
-/* Loads one bundle file: reads it, parses it with the right front end, fills
- * *out (arena-owned), reporting problems to sink. Does not validate (see
- * cc_validate). Returns 0, or -1 when an error was reported. */
+/* Reads the policy file at path, for every command that reads one (check,
+ * build, hash, convert, fmt). A nomos secret signing key is refused by name,
+ * never quoted, and its text wiped. Returns the source (arena-owned, text
+ * NUL-terminated), or NULL after reporting why ([-Wio], [-Wlimit]). */
+const struct cc_src *cc_read_source(struct cc_arena *a, struct cc_diag_sink *sink,
+				    const char *path);
+
+/* Loads one bundle file: reads it (cc_read_source), parses it with the right
+ * front end, fills *out (arena-owned), reporting problems to sink. Does not
+ * validate (see cc_validate). Returns 0, or -1 when an error was reported. */
 int cc_load_file(struct cc_arena *a, struct cc_diag_sink *sink, const char *path,
 		 struct cc_bundle *out);
 

@@ -36,42 +36,9 @@ bool cc_nomos_is_bare_ident(const char *s, size_t n)
 	return true;
 }
 
-static void put_utf8(char *out, size_t *n, unsigned cp)
-{
-	if (cp < 0x80) {
-		out[(*n)++] = (char)cp;
-	} else if (cp < 0x800) {
-		out[(*n)++] = (char)(0xc0 | (cp >> 6));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		out[(*n)++] = (char)(0xe0 | (cp >> 12));
-		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3f));
-	} else {
-		out[(*n)++] = (char)(0xf0 | (cp >> 18));
-		out[(*n)++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		out[(*n)++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[(*n)++] = (char)(0x80 | (cp & 0x3f));
-	}
-}
-
-static unsigned hex4(const char *s)
-{
-	unsigned v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		char c = s[i];
-
-		v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
-	return v;
-}
-
 size_t cc_nomos_decode_string(const char *s, size_t len, char *buf)
 {
-	size_t i, n = 0;
-	unsigned cp, lo;
+	size_t i, n = 0, used;
 
 	for (i = 1; i + 1 < len; i++) {
 		if (s[i] != '\\') {
@@ -84,17 +51,9 @@ size_t cc_nomos_decode_string(const char *s, size_t len, char *buf)
 		case 'n': buf[n++] = '\n'; break;
 		case 'r': buf[n++] = '\r'; break;
 		case 't': buf[n++] = '\t'; break;
-		case 'u':
-			cp = hex4(s + i + 1);
-			i += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && i + 7 < len && s[i + 1] == '\\' &&
-			    s[i + 2] == 'u' && (lo = hex4(s + i + 3)) >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				i += 6;
-			}
-			if (cp >= 0xd800 && cp < 0xe000)
-				cp = 0xfffd;
-			put_utf8(buf, &n, cp);
+		case 'u': /* from its backslash to the closing quote: len - i bytes */
+			n += rt_utf8_put(buf + n, rt_json_u_escape(s + i - 1, len - i, &used));
+			i += used - 2; /* onto the escape's last byte */
 			break;
 		default: buf[n++] = s[i]; break;
 		}
@@ -638,7 +597,7 @@ int cc_nomos_emit(const struct cc_bundle *b, struct cc_diag_sink *sink, struct r
 	static const char *const kws[] = { "allow", "deny", "require_approval" };
 	struct rt_buf text;
 	struct cc_arena a;
-	struct cc_src src;
+	struct cc_src src = { 0 };
 	struct nm_doc doc;
 	struct cc_diag_sink quiet = { 0 };
 	size_t i, j, k, d;

@@ -9,6 +9,7 @@
 #include "compiler/cc_automata.h"
 #include "compiler/cc_nomos.h"
 #include "compiler/cc_number.h"
+#include "compiler/cc_strmap.h"
 #include "nomos_parse.h"
 
 struct lower {
@@ -17,6 +18,7 @@ struct lower {
 	const struct nm_doc *doc;
 	struct cc_bundle *b;
 	int errors;
+	struct cc_strmap keys; /* (object, key) -> member index, for duplicates */
 };
 
 static const struct nm_token *tk(const struct lower *l, int i)
@@ -177,7 +179,8 @@ static int number(struct lower *l, int i, struct cc_value *v)
 static int value(struct lower *l, const struct nm_value *nv, struct cc_value *v)
 {
 	const struct nm_item *it;
-	size_t k = 0, j;
+	size_t k = 0, *first;
+	int added;
 
 	memset(v, 0, sizeof *v);
 	v->pos = pos_of(l, nv->tok);
@@ -217,17 +220,20 @@ static int value(struct lower *l, const struct nm_value *nv, struct cc_value *v)
 
 			if (word(l, it->key, &m->key) || value(l, it->value, &m->value))
 				return -1;
-			for (j = 0; j < k; j++)
-				if (!rt_bytes_cmp(v->members[j].key.s, v->members[j].key.len, m->key.s,
-						  m->key.len)) {
-					cc_diag(l->sink, CC_ERROR, CC_W_syntax, m->key.pos,
-						"duplicate key '%.*s' in this object", (int)m->key.len,
-						m->key.s);
-					cc_diag(l->sink, CC_NOTE, CC_W_syntax, v->members[j].key.pos,
-						"first written here");
-					l->errors++;
-					break;
-				}
+			/* the object's address tells its keys from its children's */
+			first = cc_strmap_put(&l->keys, (size_t)(uintptr_t)v, m->key.s, m->key.len,
+					      &added);
+			if (!first)
+				return -1;
+			if (added) {
+				*first = k;
+				continue;
+			}
+			cc_diag(l->sink, CC_ERROR, CC_W_syntax, m->key.pos,
+				"duplicate key '%.*s' in this object", (int)m->key.len, m->key.s);
+			cc_diag(l->sink, CC_NOTE, CC_W_syntax, v->members[*first].key.pos,
+				"first written here");
+			l->errors++;
 		}
 		return 0;
 	}
@@ -277,6 +283,7 @@ static int rule(struct lower *l, const struct nm_rule *nr, struct cc_rule *r)
 		case NM_C_WHEN: rc = patterns(l, c, r); break;
 		case NM_C_WITH:
 			r->has_obligations = true;
+			cc_strmap_clear(&l->keys);
 			rc = value(l, c->obj, &r->obligations);
 			break;
 		}
@@ -289,10 +296,11 @@ static int rule(struct lower *l, const struct nm_rule *nr, struct cc_rule *r)
 int cc_nomos_lower(struct cc_arena *a, struct cc_diag_sink *sink, const struct nm_doc *doc,
 		   struct cc_bundle *out)
 {
-	struct lower l = { a, sink, doc, out, 0 };
+	struct lower l = { a, sink, doc, out, 0, { 0 } };
 	const struct nm_rule *nr;
 	size_t n = 0, k = 0;
 
+	cc_strmap_init(&l.keys, a);
 	out->src = doc->src;
 	out->pos = (struct cc_pos){ doc->src, 1, 1, 0 };
 	/* The language writes only v1 bundles: the version is implied. */

@@ -165,8 +165,7 @@ static size_t check_string(const char *s, size_t len, const char **why)
 		}
 		if (c == 'u') {
 			for (k = 2; k < 6; k++)
-				if (i + k + 1 >= len || !strchr("0123456789abcdefABCDEF", s[i + k]) ||
-				    !s[i + k])
+				if (i + k + 1 >= len || rt_hex_digit((unsigned char)s[i + k]) < 0)
 					break;
 			if (k == 6) {
 				i += 5;
@@ -191,7 +190,7 @@ static size_t bad_utf8(const char *s, size_t n)
 	size_t i = 0, k;
 
 	while (i < n) {
-		k = cc_utf8_len((const unsigned char *)s + i, n - i);
+		k = rt_utf8_len((const unsigned char *)s + i, n - i);
 		if (!k)
 			return i;
 		i += k;

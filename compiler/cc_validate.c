@@ -77,20 +77,6 @@ static const char *decision_hint(const struct cc_str *d)
 	return NULL;
 }
 
-/* Start of line `line` of src, or NULL. */
-static const char *line_start(const struct cc_src *src, uint32_t line)
-{
-	const char *p = src->text, *end = src->text + src->len;
-
-	while (--line > 0) {
-		p = memchr(p, '\n', (size_t)(end - p));
-		if (!p)
-			return NULL;
-		p++;
-	}
-	return p;
-}
-
 /* A regex matcher (nomos extension) must be one the automata engine compiles:
  * checked here so that `nomosc check` rejects what `nomosc build` would, in
  * every format (the .nomos front end already checked its re"..." literals).
@@ -100,14 +86,14 @@ static void check_regex(struct cc_diag_sink *sink, const struct cc_str *s)
 {
 	struct cc_pos p = s->pos;
 	const char *ls;
-	size_t at = 0, q;
+	size_t at = 0, q, ll;
 	char msg[256];
 
 	if (cc_regex_check(s->s, s->len, &at, msg, sizeof msg) == 0)
 		return;
 	if (at > s->len)
 		at = s->len;
-	if (p.src && p.line && p.col && (ls = line_start(p.src, p.line)) != NULL) {
+	if (p.src && p.line && p.col && (ls = cc_src_line(p.src, p.line, &ll)) != NULL) {
 		const char *v = ls + p.col - 1, *end = p.src->text + p.src->len;
 
 		q = v < end && (*v == '"' || *v == '\'') ? 1 : 0;

@@ -22,6 +22,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "compiler/cc_number.h"
+#include "compiler/cc_strmap.h"
 
 /* Limits against hostile input (reported as [-Wlimit]). */
 #define MAX_DEPTH 256          /* nesting of collections */
@@ -55,10 +56,17 @@ struct yctx {
 	struct cc_diag_sink *sink;
 	const struct cc_src *src;
 	int json;
-	size_t *line_off; /* byte offset of each line start */
+	const size_t *line_off; /* byte offset of each line start */
 	size_t n_lines;
+	/* the last mark mark_offset resolved: libyaml's marks mostly come in
+	 * order, so the next one on that line is found from there */
+	size_t mark_line, mark_col, mark_off;
+	int mark_ok;
 	struct anchor *anchors;
 	size_t n_anchors, cap_anchors;
+	struct cc_strmap anchor_index; /* name -> index into anchors */
+	/* one mapping's keys at a time: dup_scan's, then get_pairs' */
+	struct cc_strmap keys;
 	unsigned long visits;
 	int errors;
 	int limit_hit;
@@ -68,23 +76,20 @@ struct yctx {
 
 static int build_lines(struct yctx *c)
 {
-	size_t i, n = 1;
-
-	for (i = 0; i < c->src->len; i++)
-		n += c->src->text[i] == '\n';
-	c->line_off = cc_arena_array(c->a, n, sizeof *c->line_off);
-	if (!c->line_off)
-		return -1;
-	c->n_lines = 0;
-	c->line_off[c->n_lines++] = 0;
-	for (i = 0; i < c->src->len; i++)
-		if (c->src->text[i] == '\n')
-			c->line_off[c->n_lines++] = i + 1;
-	return 0;
+	if (c->src->lines) { /* cc_read_source made them */
+		c->line_off = c->src->lines;
+		c->n_lines = c->src->n_lines;
+		return 0;
+	}
+	c->line_off = cc_lines_index(c->a, c->src->text, c->src->len, &c->n_lines);
+	return c->line_off ? 0 : -1;
 }
 
-/* Byte offset of a libyaml mark (0-based line, column in characters). */
-static size_t mark_offset(const struct yctx *c, const yaml_mark_t *m)
+/* Byte offset of a libyaml mark (0-based line, column in characters). The
+ * column is counted from the last mark on the same line when it is to the
+ * left, so a long line (a flow mapping of many keys) costs one pass, not one
+ * per node. */
+static size_t mark_offset(struct yctx *c, const yaml_mark_t *m)
 {
 	const char *t = c->src->text;
 	size_t off, end, col = m->column;
@@ -95,12 +100,20 @@ static size_t mark_offset(const struct yctx *c, const yaml_mark_t *m)
 	end = m->line + 1 < c->n_lines ? c->line_off[m->line + 1] - 1 : c->src->len;
 	if (m->line == 0 && c->src->len >= 3 && !memcmp(t, "\xef\xbb\xbf", 3))
 		off = 3; /* libyaml does not count the BOM */
+	if (c->mark_ok && c->mark_line == m->line && c->mark_col <= col) {
+		off = c->mark_off;
+		col -= c->mark_col;
+	}
 	while (col > 0 && off < end) {
 		off++;
 		while (off < end && ((unsigned char)t[off] & 0xc0) == 0x80)
 			off++;
 		col--;
 	}
+	c->mark_ok = 1;
+	c->mark_line = m->line;
+	c->mark_col = m->column;
+	c->mark_off = off;
 	return off;
 }
 
@@ -123,7 +136,7 @@ static struct cc_pos pos_at(const struct yctx *c, size_t off, size_t len)
 	return p;
 }
 
-static struct cc_pos mark_pos(const struct yctx *c, const yaml_mark_t *start,
+static struct cc_pos mark_pos(struct yctx *c, const yaml_mark_t *start,
 			      const yaml_mark_t *end)
 {
 	size_t s = mark_offset(c, start), e = end ? mark_offset(c, end) : s;
@@ -169,6 +182,10 @@ static void oom(struct yctx *c, struct cc_pos pos)
 
 static int add_anchor(struct yctx *c, const unsigned char *name, struct ynode *n)
 {
+	const char *copy;
+	size_t *at;
+	int added;
+
 	if (c->n_anchors == c->cap_anchors) {
 		size_t nc = c->cap_anchors ? c->cap_anchors * 2 : 16;
 		struct anchor *a = cc_arena_grow(c->a, c->anchors, c->n_anchors, nc, sizeof *a);
@@ -178,19 +195,21 @@ static int add_anchor(struct yctx *c, const unsigned char *name, struct ynode *n
 		c->anchors = a;
 		c->cap_anchors = nc;
 	}
-	c->anchors[c->n_anchors].name = cc_arena_strdup(c->a, (const char *)name);
+	copy = cc_arena_strdup(c->a, (const char *)name);
+	if (!copy || !(at = cc_strmap_put(&c->anchor_index, 0, copy, strlen(copy), &added)))
+		return -1;
+	*at = c->n_anchors; /* the latest definition wins */
+	c->anchors[c->n_anchors].name = copy;
 	c->anchors[c->n_anchors++].node = n;
 	return 0;
 }
 
 static struct ynode *find_anchor(const struct yctx *c, const unsigned char *name)
 {
-	size_t i = c->n_anchors;
+	const size_t *at = cc_strmap_get(&c->anchor_index, 0, (const char *)name,
+					 strlen((const char *)name));
 
-	while (i-- > 0) /* the latest definition wins */
-		if (c->anchors[i].name && !strcmp(c->anchors[i].name, (const char *)name))
-			return c->anchors[i].node;
-	return NULL;
+	return at ? c->anchors[*at].node : NULL;
 }
 
 static const char *copy_tag(struct yctx *c, const unsigned char *tag)
@@ -533,28 +552,6 @@ static int has_u_escape(const char *s, size_t n)
 	return 0;
 }
 
-/* Four hex digits (yajl checked them). */
-static uint32_t hex4(const char *p)
-{
-	uint32_t v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++)
-		v = v << 4 | (uint32_t)(p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10);
-	return v;
-}
-
-static size_t put_utf8(char *o, uint32_t r)
-{
-	static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
-	size_t n = r < 0x80 ? 1 : r < 0x800 ? 2 : r < 0x10000 ? 3 : 4, i;
-
-	for (i = n - 1; i > 0; i--, r >>= 6)
-		o[i] = (char)(0x80 | (r & 0x3f));
-	o[0] = (char)(lead[n] | r);
-	return n;
-}
-
 /* Decodes s[0..n) into out (3n + 1 bytes suffice) as Go's encoding/json
  * does: escapes when esc (s is then a token's raw text between its quotes,
  * its escapes checked by yajl), surrogate pairs joined, lone surrogates and
@@ -568,24 +565,15 @@ static size_t go_string(const char *s, size_t n, int esc, char *out)
 		if (esc && s[i] == '\\' && s[i + 1] != 'u') {
 			out[k++] = to[strchr(from, s[i + 1]) - from];
 			i += 2;
-		} else if (esc && s[i] == '\\') {
-			uint32_t r = hex4(s + i + 2), lo;
-
-			i += 6;
-			if (r >= 0xd800 && r < 0xdc00 && n - i >= 6 && s[i] == '\\' && s[i + 1] == 'u' &&
-			    (lo = hex4(s + i + 2)) >= 0xdc00 && lo < 0xe000) {
-				r = 0x10000 + ((r - 0xd800) << 10) + (lo - 0xdc00);
-				i += 6;
-			} else if (r >= 0xd800 && r < 0xe000) {
-				r = 0xfffd;
-			}
-			k += put_utf8(out + k, r);
-		} else if ((l = cc_utf8_len((const unsigned char *)s + i, n - i)) != 0) {
+		} else if (esc && s[i] == '\\') { /* \uXXXX: yajl checked the digits */
+			k += rt_utf8_put(out + k, rt_json_u_escape(s + i, n - i, &l));
+			i += l;
+		} else if ((l = rt_utf8_len((const unsigned char *)s + i, n - i)) != 0) {
 			memcpy(out + k, s + i, l);
 			i += l;
 			k += l;
 		} else {
-			k += put_utf8(out + k, 0xfffd);
+			k += rt_utf8_put(out + k, 0xfffd);
 			i++;
 		}
 	}
@@ -1035,32 +1023,35 @@ static int is_merge_key(const struct yctx *c, const struct ynode *k)
 
 /* Effective key/value pairs of a mapping after yaml.v3 merge-key semantics:
  * the mapping's own keys win, then each merged mapping in order (recursively),
- * never overriding a key already set. */
+ * never overriding a key already set. The keys so far are in c->keys (key
+ * bytes -> index in kv), so a lookup does not scan them. */
 struct pairs {
 	const struct ynode **kv; /* key, value, ... */
 	size_t n, cap;
+	size_t nonscalar; /* 1 + index in kv of the first non-scalar key, or 0 */
 };
 
-static int pairs_has(const struct pairs *p, const struct ynode *k)
+/* Index in p->kv of the pair whose key has scalar k's bytes, SIZE_MAX when
+ * none; k is then recorded as the key of the pair about to be added at
+ * p->n. A non-scalar key has no bytes and has always compared as empty, so
+ * an empty key after one counts as present (the non-scalar key is reported
+ * when the pairs are decoded). */
+static size_t pairs_find(struct yctx *c, struct pairs *p, const struct ynode *k)
 {
-	size_t i;
+	size_t *at;
+	int added;
 
-	for (i = 0; i < p->n; i += 2)
-		if (p->kv[i]->len == k->len && (k->len == 0 || !memcmp(p->kv[i]->s, k->s, k->len)))
-			return 1;
-	return 0;
-}
-
-static int pairs_set(struct pairs *p, const struct ynode *k, const struct ynode *v)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i += 2)
-		if (p->kv[i]->len == k->len && (k->len == 0 || !memcmp(p->kv[i]->s, k->s, k->len))) {
-			p->kv[i + 1] = v;
-			return 1;
-		}
-	return 0;
+	if (k->len == 0 && p->nonscalar)
+		return p->nonscalar - 1;
+	at = cc_strmap_put(&c->keys, 0, k->s, k->len, &added);
+	if (!at) {
+		oom(c, k->pos);
+		return SIZE_MAX;
+	}
+	if (!added && *at < p->n)
+		return *at;
+	*at = p->n;
+	return SIZE_MAX;
 }
 
 static int pairs_add(struct yctx *c, struct pairs *p, const struct ynode *k, const struct ynode *v)
@@ -1076,13 +1067,21 @@ static int pairs_add(struct yctx *c, struct pairs *p, const struct ynode *k, con
 	}
 	p->kv[p->n++] = k;
 	p->kv[p->n++] = v;
+	if (k->kind != YN_SCALAR && !p->nonscalar)
+		p->nonscalar = p->n - 1;
 	return 0;
 }
 
 static void collect_pairs(struct yctx *c, const struct ynode *m, struct pairs *p, unsigned depth)
 {
-	size_t i, j;
+	size_t i, j, at;
 
+	/* Past the expansion limit (reported once by deref), merging on would
+	 * only go over the same maps again: aliases of merged maps that merge
+	 * aliases grow exponentially, and a big map merged through many aliases
+	 * is read once per alias. */
+	if (c->limit_hit)
+		return;
 	if (depth > MAX_DEPTH) {
 		err(c, CC_W_limit, m->pos, "merge keys nest deeper than %d levels", MAX_DEPTH);
 		return;
@@ -1092,16 +1091,19 @@ static void collect_pairs(struct yctx *c, const struct ynode *m, struct pairs *p
 
 		if (k->kind == YN_SCALAR && is_merge_key(c, k))
 			continue;
-		if (k->kind == YN_SCALAR && c->json && pairs_set(p, k, m->kids[i + 1]))
-			continue; /* encoding/json: the last duplicate wins (--compat only) */
-		if (k->kind == YN_SCALAR && pairs_has(p, k))
+		if (k->kind == YN_SCALAR && (at = pairs_find(c, p, k)) != SIZE_MAX) {
+			if (c->json) /* encoding/json: the last duplicate wins (--compat only) */
+				p->kv[at + 1] = m->kids[i + 1];
 			continue;
+		}
 		if (pairs_add(c, p, k, m->kids[i + 1]))
 			oom(c, k->pos);
 	}
 	for (i = 0; i + 1 < m->n; i += 2) {
 		const struct ynode *k = m->kids[i], *v;
 
+		if (c->limit_hit)
+			return;
 		if (!is_merge_key(c, k))
 			continue;
 		v = deref(c, m->kids[i + 1]);
@@ -1124,43 +1126,49 @@ static void collect_pairs(struct yctx *c, const struct ynode *m, struct pairs *p
 	}
 }
 
+/* Not reentrant: c->keys holds this mapping's keys until it returns. */
 static void get_pairs(struct yctx *c, const struct ynode *m, struct pairs *p)
 {
 	memset(p, 0, sizeof *p);
+	cc_strmap_clear(&c->keys);
 	collect_pairs(c, m, p, 0);
 }
 
 /* ---- duplicate keys (before typed decoding, aliases not followed) ---------- */
 
+/* Longest key or path a duplicate-key message shows: err and strict cut the
+ * message shorter anyway, and without a bound each message would read a
+ * long path to its end (many duplicates under one long key). */
+#define DUP_SHOWN 1000
+
 static void dup_scan(struct yctx *c, const struct ynode *n, struct rt_buf *path)
 {
-	size_t i, j, mark = path->len;
+	size_t i, mark = path->len;
 	char idx[32];
 
 	if (n->kind == YN_MAP) {
+		cc_strmap_clear(&c->keys);
 		for (i = 0; i + 1 < n->n; i += 2) {
 			const struct ynode *ki = n->kids[i];
+			int added;
 
 			if (ki->kind != YN_SCALAR)
 				continue;
-			for (j = 0; j < i; j += 2) {
-				const struct ynode *kj = n->kids[j];
-
-				if (kj->kind == YN_SCALAR && kj->len == ki->len &&
-				    (ki->len == 0 || !memcmp(kj->s, ki->s, ki->len))) {
-					rt_buf_cstr(path);
-					if (c->json)
-						strict(c, ki->pos,
-						       "duplicate json key \"%s\" at %s (Nomos v1 silently "
-						       "keeps the last one; remove one of them)",
-						       ki->s, path->data ? path->data : "$");
-					else
-						err(c, CC_W_schema, ki->pos,
-						    "duplicate yaml key \"%s\" at %s", ki->s,
-						    path->data ? path->data : "$");
-					break;
-				}
+			if (!cc_strmap_put(&c->keys, 0, ki->s, ki->len, &added)) {
+				oom(c, ki->pos);
+				return;
 			}
+			if (added)
+				continue;
+			rt_buf_cstr(path);
+			if (c->json)
+				strict(c, ki->pos,
+				       "duplicate json key \"%.*s\" at %.*s (Nomos v1 silently keeps the "
+				       "last one; remove one of them)", DUP_SHOWN, ki->s, DUP_SHOWN,
+				       path->data ? path->data : "$");
+			else
+				err(c, CC_W_schema, ki->pos, "duplicate yaml key \"%.*s\" at %.*s",
+				    DUP_SHOWN, ki->s, DUP_SHOWN, path->data ? path->data : "$");
 		}
 		for (i = 0; i + 1 < n->n; i += 2) {
 			const struct ynode *k = n->kids[i];
@@ -1494,7 +1502,9 @@ static void get_exec_match(struct yctx *c, const struct ynode *n, struct cc_rule
 			return;
 		}
 		r->n_argv_patterns = v->n;
-		for (j = 0; j < v->n; j++) {
+		/* past the expansion limit the bundle is refused: stop, or a big
+		 * pattern named by many aliases is decoded once for each */
+		for (j = 0; j < v->n && !c->limit_hit; j++) {
 			const struct ynode *pat = deref(c, v->kids[j]);
 			struct cc_argv_pattern *ap = &r->argv_patterns[j];
 			size_t t;
@@ -1513,7 +1523,7 @@ static void get_exec_match(struct yctx *c, const struct ynode *n, struct cc_rule
 				return;
 			}
 			ap->n = pat->n;
-			for (t = 0; t < pat->n; t++)
+			for (t = 0; t < pat->n && !c->limit_hit; t++)
 				get_token(c, pat->kids[t], &ap->tokens[t]);
 		}
 	}
@@ -1682,6 +1692,8 @@ int cc_parse_yaml(struct cc_arena *a, struct cc_diag_sink *sink, const struct cc
 	c.a = a;
 	c.sink = sink;
 	c.src = src;
+	cc_strmap_init(&c.anchor_index, a);
+	cc_strmap_init(&c.keys, a);
 	c.json = fmt == CC_FMT_JSON;
 	if (build_lines(&c)) {
 		cc_diag(sink, CC_ERROR, CC_W_limit, (struct cc_pos){ src, 0, 0, 0 }, "out of memory");

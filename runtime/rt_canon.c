@@ -67,38 +67,75 @@ int rt_buf_cstr(struct rt_buf *b)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* The second byte's range decides overlong forms, surrogates and the
+ * U+10FFFF bound (Unicode table 3-7), so nothing is decoded. */
+size_t rt_utf8_len(const unsigned char *s, size_t n)
 {
-	unsigned c = s[0];
-	size_t len, i;
-	uint32_t cp;
+	unsigned c0 = s[0];
 
-	if (c < 0x80)
+	if (c0 < 0x80)
 		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
+	if (c0 >= 0xc2 && c0 <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c0 >= 0xe0 && c0 <= 0xef) {
+		unsigned lo = c0 == 0xe0 ? 0xa0 : 0x80, hi = c0 == 0xed ? 0x9f : 0xbf;
+
+		return n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
 	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+	if (c0 >= 0xf0 && c0 <= 0xf4) {
+		unsigned lo = c0 == 0xf0 ? 0x90 : 0x80, hi = c0 == 0xf4 ? 0x8f : 0xbf;
+
+		return n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
+				       (s[3] & 0xc0) == 0x80
+			       ? 4
+			       : 0;
 	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
+	return 0;
+}
+
+size_t rt_utf8_put(char *out, uint32_t cp)
+{
+	static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+	size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, i;
+
+	for (i = n - 1; i > 0; i--, cp >>= 6)
+		out[i] = (char)(0x80 | (cp & 0x3f));
+	out[0] = (char)(lead[n] | cp);
+	return n;
+}
+
+int rt_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+uint32_t rt_hex4(const char *p)
+{
+	uint32_t v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		v = v << 4 | (uint32_t)rt_hex_digit((unsigned char)p[i]);
+	return v;
+}
+
+uint32_t rt_json_u_escape(const char *s, size_t n, size_t *used)
+{
+	uint32_t r = rt_hex4(s + 2), lo;
+
+	*used = 6;
+	if (r >= 0xd800 && r < 0xdc00 && n >= 12 && s[6] == '\\' && s[7] == 'u' &&
+	    (lo = rt_hex4(s + 8)) >= 0xdc00 && lo < 0xe000) {
+		*used = 12;
+		return 0x10000 + ((r - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	return r >= 0xd800 && r < 0xe000 ? 0xfffd : r;
 }
 
 int rt_canon_string(struct rt_buf *b, const char *s, size_t n)
@@ -123,7 +160,7 @@ int rt_canon_string(struct rt_buf *b, const char *s, size_t n)
 		rt_buf_put(b, s + i - run, run);
 		run = 0;
 		if (c >= 0x80) {
-			l = utf8_len(u + i, n - i);
+			l = rt_utf8_len(u + i, n - i);
 			if (l == 0) {
 				rt_buf_put(b, "\xef\xbf\xbd", 3);
 				i++;

@@ -1,11 +1,13 @@
 /* rt_canon.h: growable byte buffer, canonical JSON writer primitives (Nomos v1
- * spec §4.1) and SHA-256 hex. Shared by the compiler (policy_bundle_hash) and the
- * runtime (params canonical JSON, params_hash). Producers walk their own trees and
+ * spec §4.1), SHA-256 hex, and the UTF-8 and hex helpers every decoder needs.
+ * Shared by the compiler (policy_bundle_hash, the front ends) and the runtime
+ * (params canonical JSON, params_hash). Producers walk their own trees and
  * emit keys in byte order; this file owns the byte-exact leaf encodings. */
 #ifndef NOMOS_RT_CANON_H
 #define NOMOS_RT_CANON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* A growable buffer. Allocation failure is sticky: `failed` is set, later
@@ -70,5 +72,30 @@ void rt_sha256_hex(const void *p, size_t n, char out[65]);
 
 /* Byte-order comparison of two (pointer, length) strings, as Go's sort.Strings. */
 int rt_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
+
+/* ---- UTF-8 and hex digits ------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s[0..n) (1-4; n >= 1), or 0 when it
+ * is invalid by Go's rules: no overlong form, no surrogate, nothing above
+ * U+10FFFF, nothing cut short by n. Callers decide what an invalid byte
+ * becomes (U+FFFD, as Go's decoders do, or an error). */
+size_t rt_utf8_len(const unsigned char *s, size_t n);
+
+/* Writes code point cp (at most U+10FFFF) as UTF-8 into out, which has room
+ * for 4 bytes. Returns the length. */
+size_t rt_utf8_put(char *out, uint32_t cp);
+
+/* The value of hex digit c (0-15), or -1 when c is not one. */
+int rt_hex_digit(int c);
+
+/* The value of the four hex digits p[0..4), which the caller has checked. */
+uint32_t rt_hex4(const char *p);
+
+/* Decodes the JSON escape \uXXXX at s[0..n) (s[0] is its backslash; the
+ * caller's lexer checked its digits; n counts the bytes up to the string's
+ * closing quote) as Go's encoding/json does: a high surrogate followed by a
+ * low one escaped the same way makes one code point, any other surrogate is
+ * U+FFFD. Sets *used to the bytes read (6 or 12). */
+uint32_t rt_json_u_escape(const char *s, size_t n, size_t *used);
 
 #endif

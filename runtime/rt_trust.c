@@ -66,17 +66,6 @@ void rt_hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int rt_key_id_parse(const char *s, size_t n, uint8_t id[RT_KEY_ID_SIZE])
 {
 	size_t i;
@@ -84,7 +73,8 @@ int rt_key_id_parse(const char *s, size_t n, uint8_t id[RT_KEY_ID_SIZE])
 	if (n != 2 * RT_KEY_ID_SIZE)
 		return -1;
 	for (i = 0; i < RT_KEY_ID_SIZE; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = rt_hex_digit((unsigned char)s[2 * i]);
+		int lo = rt_hex_digit((unsigned char)s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

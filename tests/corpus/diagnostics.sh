@@ -27,23 +27,36 @@ for f in corpus/diagnostics/*.yaml corpus/diagnostics/*.json; do
 	pass=$((pass + 1))
 done
 # A secret signing key given as a bundle (any extension) is named, never quoted:
-# a CI log must not show it. The key is made here, so none is committed.
+# a CI log must not show it. Every command that reads a policy file goes
+# through the same check (fmt once read the file itself and quoted the key in
+# its syntax error); fmt -w must leave the key as it is. The key is made here,
+# so none is committed.
 keydir=${B:-build}/diagnostics.keys
 rm -rf "$keydir" && mkdir -p "$keydir"
 if "$NOMOSC" keygen "$keydir/ci" >/dev/null 2>&1; then
 	secret=$(cut -d' ' -f3 "$keydir/ci.key")
 	cp "$keydir/ci.key" "$keydir/ci.yaml"
 	cp "$keydir/ci.key" "$keydir/ci.nomos"
-	for f in "$keydir/ci.key" "$keydir/ci.yaml" "$keydir/ci.nomos"; do
-		NO_COLOR=1 "$NOMOSC" check "$f" >/dev/null 2>"$tmp"
-		rc=$?
-		want="$f: error: $f is a nomos secret signing key, not a policy bundle (its contents are not shown) [-Wio]"
-		if [ "$rc" -ne 1 ] || [ "$(cat "$tmp")" != "$want" ] || grep -qF "$secret" "$tmp"; then
-			echo "FAIL $f (secret key): exit $rc"; cat "$tmp"; fail=$((fail + 1))
-		else
-			pass=$((pass + 1))
-		fi
+	cp "$keydir/ci.key" "$keydir/ci.json"
+	for f in "$keydir/ci.key" "$keydir/ci.yaml" "$keydir/ci.nomos" "$keydir/ci.json"; do
+		for cmd in check "check --format json" hash "build -o $keydir/out.nbc" convert \
+			"convert --to json" "convert --to yaml" fmt "fmt --check" "fmt -w"; do
+			# shellcheck disable=SC2086 # cmd holds the command and its options
+			NO_COLOR=1 "$NOMOSC" $cmd "$f" >"$tmp.stdout" 2>"$tmp"
+			rc=$?
+			want="$f: error: $f is a nomos secret signing key, not a policy bundle (its contents are not shown) [-Wio]"
+			[ "$cmd" = "check --format json" ] && want=""
+			if [ "$rc" -ne 1 ] || [ "$(cat "$tmp")" != "$want" ] ||
+				grep -qF "$secret" "$tmp" "$tmp.stdout" || ! cmp -s "$f" "$keydir/ci.key" ||
+				[ -e "$keydir/out.nbc" ]; then
+				echo "FAIL nomosc $cmd $f (secret key): exit $rc"; cat "$tmp"
+				fail=$((fail + 1))
+			else
+				pass=$((pass + 1))
+			fi
+		done
 	done
+	rm -f "$tmp.stdout"
 else
 	echo "FAIL nomosc keygen"; fail=$((fail + 1))
 fi

@@ -19,7 +19,7 @@ static void round_trip(const struct cc_bundle *b, enum cc_format fmt)
 {
 	struct cc_diag_sink quiet = { 0 };
 	struct cc_arena a;
-	struct cc_src src;
+	struct cc_src src = { 0 };
 	struct cc_bundle back;
 	struct rt_buf out;
 	int rc;
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cc_arena a;
 	struct cc_diag_sink sink;
-	struct cc_src src;
+	struct cc_src src = { 0 };
 	struct cc_bundle b;
 	char *text, first[65];
 	enum cc_format fmt;

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rt_buf diag, f1, f2, c1, c2, em;
 	struct cc_diag_sink sink = { .emit = render, .ctx = &diag };
 	struct cc_diag_sink quiet = { 0 };
-	struct cc_src src, src2, src3;
+	struct cc_src src = { 0 }, src2 = { 0 }, src3 = { 0 };
 	struct cc_bundle b1, b2, b3;
 	char *text;
 	int low1, low2, low3;

@@ -533,9 +533,9 @@ static void test_yaml_parity_and_round_trip(void **state)
 		"         list: [1, \"two\", null, { a: true }] }\n";
 	struct cc_arena a;
 	struct cc_diag_sink quiet = { 0 };
-	struct cc_src ys = { "t.yaml", yaml, sizeof yaml - 1 };
-	struct cc_src ns = { "t.nomos", nomos, sizeof nomos - 1 };
-	struct cc_src back;
+	struct cc_src ys = { .path = "t.yaml", .text = yaml, .len = sizeof yaml - 1 };
+	struct cc_src ns = { .path = "t.nomos", .text = nomos, .len = sizeof nomos - 1 };
+	struct cc_src back = { 0 };
 	struct cc_bundle yb, nb, rb;
 	struct rt_buf yc, nc, rc, text;
 
@@ -597,8 +597,8 @@ static void test_regex_round_trip_yaml(void **state)
 		"deny process.exec re\"^file://w/.*$\" as r when argv [re\"^g(it)?$\", \"**\"]\n";
 	struct cc_arena a;
 	struct cc_diag_sink quiet = { 0 };
-	struct cc_src ns = { "t.nomos", nomos, sizeof nomos - 1 };
-	struct cc_src back;
+	struct cc_src ns = { .path = "t.nomos", .text = nomos, .len = sizeof nomos - 1 };
+	struct cc_src back = { 0 };
 	struct cc_bundle nb, rb;
 	struct rt_buf text, c1, c2;
 

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -17,6 +19,7 @@
 #include "compiler/cc_inputs.h"
 #include "compiler/cc_model.h"
 #include "compiler/cc_number.h"
+#include "compiler/cc_strmap.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -776,8 +779,10 @@ static void test_conformance_hashes(void **state)
 
 static void test_read_file(void **state)
 {
-	char *text = NULL;
-	size_t len;
+	char *text = NULL, path[64];
+	size_t len, i;
+	int fd[2];
+	pid_t pid;
 
 	(void)state;
 	/* a directory is named as such, not as a vague I/O error */
@@ -787,6 +792,500 @@ static void test_read_file(void **state)
 	assert_int_equal(cc_read_file(CONF "safe.canonical.json", &text, &len), 0);
 	assert_int_equal(len, strlen(text));
 	free(text);
+	/* a pipe has no size: the buffer grows (each outgrown one wiped) */
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char chunk[1000];
+
+		close(fd[0]);
+		for (i = 0; i < sizeof chunk; i++)
+			chunk[i] = (char)('a' + i % 26);
+		for (i = 0; i < 300; i++)
+			if (write(fd[1], chunk, sizeof chunk) != (ssize_t)sizeof chunk)
+				_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	snprintf(path, sizeof path, "/dev/fd/%d", fd[0]);
+	assert_int_equal(cc_read_file(path, &text, &len), 0);
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(len, 300000);
+	assert_int_equal(strlen(text), len);
+	for (i = 0; i < len; i++)
+		if (text[i] != (char)('a' + i % 1000 % 26))
+			fail_msg("byte %zu of the pipe is %c", i, text[i]);
+	free(text);
+}
+
+/* ---- large inputs ---------------------------------------------------------
+ * Every look-up by key (duplicate keys, merge keys, anchors, .nomos object
+ * keys) and every caret under a long line must take near-linear time: each
+ * of these inputs took minutes when keys were compared with all the keys
+ * before them. The test has to finish; it measures nothing. */
+
+#define BIG 100000
+
+struct big_diags {
+	unsigned n, errors;
+	struct {
+		enum cc_severity sev;
+		uint32_t line, col;
+		char msg[120];
+	} d[8];
+};
+
+static void big_emit(void *ctx, const struct cc_diagnostic *d)
+{
+	struct big_diags *c = ctx;
+
+	c->errors += d->severity == CC_ERROR;
+	if (c->n < 8) {
+		c->d[c->n].sev = d->severity;
+		c->d[c->n].line = d->pos.line;
+		c->d[c->n].col = d->pos.col;
+		snprintf(c->d[c->n].msg, sizeof c->d[c->n].msg, "%.119s", d->message);
+	}
+	c->n++;
+}
+
+struct big {
+	struct cc_arena a;
+	struct cc_src src;
+	struct cc_bundle b;
+	struct big_diags diags;
+	struct cc_diag_sink sink;
+	int rc;
+};
+
+/* Loads, validates and hashes text (taking it over); rc is 0 when clean. */
+static struct big *load_big(const char *name, struct rt_buf *text, unsigned downgrade)
+{
+	struct big *g = calloc(1, sizeof *g);
+
+	assert_non_null(g);
+	assert_int_equal(rt_buf_cstr(text), 0);
+	cc_arena_init(&g->a);
+	g->src.path = name;
+	g->src.text = text->data;
+	g->src.len = text->len;
+	g->src.lines = cc_lines_index(&g->a, text->data, text->len, &g->src.n_lines);
+	assert_non_null(g->src.lines);
+	g->sink.emit = big_emit;
+	g->sink.ctx = &g->diags;
+	g->sink.downgrade = downgrade;
+	g->rc = cc_load_source(&g->a, &g->sink, &g->src, cc_format_for_path(name), &g->b);
+	if (g->rc == 0)
+		g->rc = cc_validate(&g->sink, &g->b);
+	if (g->rc == 0)
+		assert_int_equal(cc_bundle_hash(&g->b), 0);
+	return g;
+}
+
+static void big_free(struct big *g)
+{
+	free((void *)(uintptr_t)g->src.text);
+	cc_arena_free(&g->a);
+	free(g);
+}
+
+static void big_diag_is(const struct big *g, unsigned i, enum cc_severity sev, uint32_t line,
+			uint32_t col, const char *msg)
+{
+	if (i >= g->diags.n || g->diags.d[i].sev != sev || g->diags.d[i].line != line ||
+	    g->diags.d[i].col != col || strncmp(g->diags.d[i].msg, msg, strlen(msg)))
+		fail_msg("%s: diagnostic %u is %u:%u %s (of %u), want %u:%u %s", g->src.path, i,
+			 i < g->diags.n ? g->diags.d[i].line : 0, i < g->diags.n ? g->diags.d[i].col : 0,
+			 i < g->diags.n ? g->diags.d[i].msg : "none", g->diags.n, line, col, msg);
+}
+
+static const struct cc_member *member(const struct cc_value *o, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (o->members[i].key.len == strlen(key) && !memcmp(o->members[i].key.s, key, strlen(key)))
+			return &o->members[i];
+	return NULL;
+}
+
+#define RULE_JSON "{\"version\":\"v1\",\"rules\":[{\"id\":\"r\",\"action_type\":\"fs.read\"," \
+		  "\"resource\":\"file://x\",\"decision\":\"ALLOW\",\"obligations\":{"
+#define RULE_YAML "version: v1\nrules:\n  - id: r\n    action_type: fs.read\n" \
+		  "    resource: file://x\n    decision: ALLOW\n    obligations:\n"
+
+/* BIG obligation keys k0, k1, ... with the value of each its number, then
+ * the duplicates k7 = -1 and k99999 = -2, in JSON, YAML (block and flow, the
+ * flow one on one line after a multi-byte character) and .nomos. */
+static void big_obligations(struct rt_buf *b, const char *fmt, int dups)
+{
+	char item[64];
+	int i, n = BIG + (dups ? 2 : 0);
+
+	rt_buf_init(b);
+	if (!strcmp(fmt, "json"))
+		rt_buf_puts(b, RULE_JSON);
+	else if (!strcmp(fmt, "yaml"))
+		rt_buf_puts(b, RULE_YAML);
+	else if (!strcmp(fmt, "flow"))
+		rt_buf_puts(b, "{version: v1, rules: [{id: \"\xc3\xa9\", action_type: fs.read, "
+			       "resource: \"file://x\", decision: ALLOW, obligations: {");
+	else
+		rt_buf_puts(b, "allow fs.read \"file://x\" as r with {");
+	for (i = 0; i < n; i++) {
+		int k = i < BIG ? i : i == BIG ? 7 : BIG - 1, v = i < BIG ? i : BIG - 1 - i;
+
+		if (!strcmp(fmt, "json"))
+			snprintf(item, sizeof item, "%s\"k%d\":%d", i ? "," : "", k, v);
+		else if (!strcmp(fmt, "yaml"))
+			snprintf(item, sizeof item, "      k%d: %d\n", k, v);
+		else
+			snprintf(item, sizeof item, "%sk%d: %d", i ? ", " : "", k, v);
+		rt_buf_puts(b, item);
+	}
+	rt_buf_puts(b, !strcmp(fmt, "json") ? "}}]}\n" : !strcmp(fmt, "flow") ? "}}]}\n" :
+		       !strcmp(fmt, "yaml") ? "" : "}\n");
+}
+
+static void test_large_obligations(void **state)
+{
+	static const char *const fmts[] = { "json", "yaml", "flow", "nomos" };
+	static const char *const names[] = { "big.json", "big.yaml", "big-flow.yaml", "big.nomos" };
+	char hash[65] = "";
+	struct rt_buf text;
+	struct big *g;
+	size_t f;
+
+	(void)state;
+	for (f = 0; f < 4; f++) {
+		/* all keys distinct: every format hashes the same */
+		big_obligations(&text, fmts[f], 0);
+		g = load_big(names[f], &text, 0);
+		if (g->rc)
+			fail_msg("%s: %s", names[f], g->diags.d[0].msg);
+		assert_int_equal(g->b.rules[0].obligations.n, BIG);
+		if (f == 2) /* the flow twin names its rule "é" */
+			assert_int_equal(g->b.rules[0].id.len, 2);
+		else if (hash[0])
+			assert_string_equal(g->b.hash, hash);
+		else
+			memcpy(hash, g->b.hash, sizeof hash);
+		big_free(g);
+
+		/* two duplicates at the end: reported in order, where they are */
+		big_obligations(&text, fmts[f], 1);
+		g = load_big(names[f], &text, 0);
+		assert_int_not_equal(g->rc, 0);
+		assert_int_equal(g->diags.errors, 2);
+		if (f == 0) {
+			big_diag_is(g, 0, CC_ERROR, 1, 1477896, "duplicate json key \"k7\" at $.rules[0].obligations");
+			big_diag_is(g, 1, CC_ERROR, 1, 1477904, "duplicate json key \"k99999\" at ");
+		} else if (f == 1) {
+			big_diag_is(g, 0, CC_ERROR, BIG + 8, 7, "duplicate yaml key \"k7\" at $.rules[0].obligations");
+			big_diag_is(g, 1, CC_ERROR, BIG + 9, 7, "duplicate yaml key \"k99999\" at ");
+		} else if (f == 2) {
+			/* the column counts bytes: the mark's character count is resumed
+			 * along the line, past the two-byte "é" */
+			big_diag_is(g, 0, CC_ERROR, 1, 1477889, "duplicate yaml key \"k7\" at $.rules[0].obligations");
+			big_diag_is(g, 1, CC_ERROR, 1, 1477897, "duplicate yaml key \"k99999\" at ");
+		} else {
+			assert_int_equal(g->diags.n, 4); /* each with its "first written here" */
+			big_diag_is(g, 0, CC_ERROR, 1, 1477817, "duplicate key 'k7' in this object");
+			big_diag_is(g, 1, CC_NOTE, 1, 86, "first written here");
+			big_diag_is(g, 2, CC_ERROR, 1, 1477825, "duplicate key 'k99999' in this object");
+			big_diag_is(g, 3, CC_NOTE, 1, 1477802, "first written here");
+		}
+		big_free(g);
+	}
+	/* --compat: JSON keeps the last value of a repeated key, in the place
+	 * of the first one, as encoding/json does */
+	big_obligations(&text, "json", 1);
+	g = load_big("big.json", &text, 1u << CC_W_strict);
+	assert_int_equal(g->rc, 0);
+	assert_int_equal(g->diags.n, 2);
+	assert_int_equal(g->diags.d[0].sev, CC_WARNING);
+	assert_int_equal(g->b.rules[0].obligations.n, BIG);
+	assert_string_equal(member(&g->b.rules[0].obligations, "k7")->value.text, "-1");
+	assert_ptr_equal(member(&g->b.rules[0].obligations, "k7"), &g->b.rules[0].obligations.members[7]);
+	assert_string_equal(member(&g->b.rules[0].obligations, "k99999")->value.text, "-2");
+	big_free(g);
+}
+
+/* YAML merge keys over many maps and many anchors: the mapping's own keys
+ * win, then each merged map in order; an anchor means its latest definition. */
+static void test_large_merges_and_anchors(void **state)
+{
+	const struct cc_value *o, *v;
+	struct rt_buf text;
+	char item[96];
+	struct big *g;
+	int i, j;
+
+	(void)state;
+	rt_buf_init(&text);
+	rt_buf_puts(&text, RULE_YAML "      defs:\n");
+	for (j = 0; j < 100; j++) { /* map j: keys j .. j+999, value "mJ" */
+		snprintf(item, sizeof item, "        - &m%d {", j);
+		rt_buf_puts(&text, item);
+		for (i = 0; i < 1000; i++) {
+			snprintf(item, sizeof item, "%sk%d: m%d", i ? ", " : "", j + i, j);
+			rt_buf_puts(&text, item);
+		}
+		rt_buf_puts(&text, "}\n");
+	}
+	rt_buf_puts(&text, "      merged:\n        k500: own\n        <<: [");
+	for (j = 0; j < 100; j++) {
+		snprintf(item, sizeof item, "%s*m%d", j ? ", " : "", j);
+		rt_buf_puts(&text, item);
+	}
+	rt_buf_puts(&text, "]\n      scalars: [");
+	for (i = 0; i < BIG / 2; i++) { /* every anchor twice: the second wins */
+		snprintf(item, sizeof item, "%s&a%d first%d, &a%d second%d", i ? ", " : "", i, i, i, i);
+		rt_buf_puts(&text, item);
+	}
+	rt_buf_puts(&text, "]\n      uses: [");
+	for (i = 0; i < BIG / 2; i++) {
+		snprintf(item, sizeof item, "%s*a%d", i ? ", " : "", i);
+		rt_buf_puts(&text, item);
+	}
+	rt_buf_puts(&text, "]\n");
+	g = load_big("merges.yaml", &text, 0);
+	if (g->rc)
+		fail_msg("merges.yaml: %s", g->diags.d[0].msg);
+	o = &member(&g->b.rules[0].obligations, "merged")->value;
+	assert_int_equal(o->n, 1099); /* k0 .. k1098 */
+	assert_string_equal(o->members[0].key.s, "k500");
+	assert_string_equal(o->members[0].value.text, "own");
+	assert_string_equal(member(o, "k0")->value.text, "m0");
+	assert_string_equal(member(o, "k999")->value.text, "m0");
+	assert_string_equal(member(o, "k1000")->value.text, "m1");
+	assert_string_equal(member(o, "k1098")->value.text, "m99");
+	v = &member(&g->b.rules[0].obligations, "uses")->value;
+	assert_int_equal(v->n, BIG / 2);
+	assert_string_equal(v->items[0].text, "second0");
+	assert_string_equal(v->items[BIG / 2 - 1].text, "second49999");
+	big_free(g);
+}
+
+static void load_bomb(const char *name, struct rt_buf *text)
+{
+	struct big *g = load_big(name, text, 0);
+
+	assert_int_not_equal(g->rc, 0);
+	if (!strstr(g->diags.d[0].msg, "YAML aliases expand to more than 1000000"))
+		fail_msg("%s: %s", name, g->diags.d[0].msg);
+	big_free(g);
+}
+
+/* Merge keys that merge aliases of merged maps grow exponentially; past the
+ * expansion limit nothing more is merged (this took 10^9 steps). */
+static void test_merge_bomb(void **state)
+{
+	struct rt_buf text, inner;
+	char item[32];
+	int i;
+
+	(void)state;
+	rt_buf_init(&inner);
+	rt_buf_puts(&inner, "{k: 1}");
+	for (i = 0; i < 10; i++) {
+		struct rt_buf next;
+		int j;
+
+		rt_buf_init(&next);
+		snprintf(item, sizeof item, "{<<: [&a%d ", i);
+		rt_buf_puts(&next, item);
+		rt_buf_put(&next, inner.data, inner.len);
+		for (j = 0; j < 9; j++) {
+			snprintf(item, sizeof item, ", *a%d", i);
+			rt_buf_puts(&next, item);
+		}
+		rt_buf_puts(&next, "]}");
+		rt_buf_free(&inner);
+		inner = next;
+	}
+	rt_buf_init(&text);
+	rt_buf_puts(&text, RULE_YAML "      use: ");
+	rt_buf_put(&text, inner.data, inner.len);
+	rt_buf_puts(&text, "\n");
+	rt_buf_free(&inner);
+	load_bomb("bomb.yaml", &text);
+
+	/* one big map merged, and one big argv pattern used, through many
+	 * aliases: each was read again for every alias past the limit */
+	rt_buf_init(&text);
+	rt_buf_puts(&text, RULE_YAML "      m: &m {");
+	for (i = 0; i < BIG / 5; i++) {
+		snprintf(item, sizeof item, "%sk%d: 1", i ? ", " : "", i);
+		rt_buf_puts(&text, item);
+	}
+	rt_buf_puts(&text, "}\n      o: {<<: [");
+	for (i = 0; i < BIG / 5; i++)
+		rt_buf_puts(&text, i ? ", *m" : "*m");
+	rt_buf_puts(&text, "]}\n");
+	load_bomb("merge-wide.yaml", &text);
+	rt_buf_init(&text);
+	rt_buf_puts(&text, "version: v1\nrules:\n  - id: r\n    action_type: process.exec\n"
+			   "    resource: file://x\n    decision: ALLOW\n    exec_match:\n"
+			   "      argv_patterns: [&p [a");
+	for (i = 1; i < BIG / 5; i++)
+		rt_buf_puts(&text, ", a");
+	rt_buf_puts(&text, "]");
+	for (i = 0; i < BIG / 5; i++)
+		rt_buf_puts(&text, ", *p");
+	rt_buf_puts(&text, "]\n");
+	load_bomb("argv-wide.yaml", &text);
+}
+
+/* The map behind those look-ups: scopes apart, clearing, growth. */
+static void test_strmap(void **state)
+{
+	struct cc_arena a;
+	struct cc_strmap m;
+	char *names;
+	size_t i, *v;
+	int added;
+
+	(void)state;
+	cc_arena_init(&a);
+	cc_strmap_init(&m, &a);
+	names = cc_arena_array(&a, 10000, 8);
+	assert_non_null(names);
+	assert_null(cc_strmap_get(&m, 0, "", 0));
+	for (i = 0; i < 10000; i++) {
+		snprintf(names + 8 * i, 8, "k%zu", i);
+		v = cc_strmap_put(&m, 1, names + 8 * i, strlen(names + 8 * i), &added);
+		assert_non_null(v);
+		assert_int_equal(added, 1);
+		*v = i;
+	}
+	assert_non_null(v = cc_strmap_put(&m, 2, "k7", 2, &added));
+	assert_int_equal(added, 1); /* another scope */
+	*v = 70000;
+	assert_non_null(v = cc_strmap_put(&m, 1, "k7", 2, &added));
+	assert_int_equal(added, 0);
+	assert_int_equal(*v, 7);
+	assert_int_equal(*cc_strmap_get(&m, 1, "k9999", 5), 9999);
+	assert_int_equal(*cc_strmap_get(&m, 2, "k7", 2), 70000);
+	assert_null(cc_strmap_get(&m, 2, "k8", 2));
+	assert_null(cc_strmap_get(&m, 1, "k10000", 6));
+	cc_strmap_clear(&m);
+	assert_null(cc_strmap_get(&m, 1, "k7", 2));
+	assert_non_null(v = cc_strmap_put(&m, 1, "", 0, &added));
+	assert_int_equal(added, 1);
+	assert_int_equal(*v, 0);
+	/* the generation counter wraps to the first one's number: its slots
+	 * (k0 .. k9999) must not come back */
+	m.gen = ~0u;
+	assert_non_null(cc_strmap_put(&m, 1, "x", 1, &added));
+	cc_strmap_clear(&m);
+	assert_int_equal(m.gen, 1);
+	assert_non_null(cc_strmap_put(&m, 1, "y", 1, &added));
+	assert_null(cc_strmap_get(&m, 1, "x", 1));
+	assert_null(cc_strmap_get(&m, 1, "k7", 2));
+	assert_non_null(cc_strmap_get(&m, 1, "y", 1));
+	cc_arena_free(&a);
+}
+
+/* 50,000 rules with one id: every repeat reported, with its note, in order. */
+static void test_large_rule_ids(void **state)
+{
+	struct rt_buf text;
+	char item[128];
+	struct big *g;
+	int i;
+
+	(void)state;
+	rt_buf_init(&text);
+	rt_buf_puts(&text, "version: v1\nrules:\n");
+	for (i = 0; i < BIG / 2; i++) {
+		snprintf(item, sizeof item,
+			 "  - id: %s\n    action_type: fs.read\n    resource: file://x%d\n"
+			 "    decision: ALLOW\n", i % 2 ? "same" : "other", i);
+		rt_buf_puts(&text, item);
+	}
+	g = load_big("ids.yaml", &text, 0);
+	assert_int_equal(g->diags.errors, BIG / 2 - 2);
+	assert_int_equal(g->diags.n, 2 * (BIG / 2 - 2));
+	big_diag_is(g, 0, CC_ERROR, 11, 9, "duplicate rule id \"other\"");
+	big_diag_is(g, 1, CC_NOTE, 3, 9, "first defined here");
+	big_diag_is(g, 2, CC_ERROR, 15, 9, "duplicate rule id \"same\"");
+	big_diag_is(g, 3, CC_NOTE, 7, 9, "first defined here");
+	big_free(g);
+}
+
+/* The line a caret goes under: found through the index, the same as by a
+ * scan; a long line is shown around the caret only. */
+static void test_render_lines(void **state)
+{
+	struct cc_arena a;
+	struct cc_src indexed = { .path = "t.json" }, plain;
+	struct cc_diagnostic d;
+	struct rt_buf text, r1, r2;
+	const char *l1, *l2;
+	size_t n1, n2, i;
+	uint32_t line;
+
+	(void)state;
+	cc_arena_init(&a);
+	rt_buf_init(&text);
+	for (i = 0; i < 1000; i++)
+		rt_buf_puts(&text, i % 3 ? "{\"a\": 1}\r\n" : i % 5 ? "\n" : "x");
+	rt_buf_cstr(&text);
+	indexed.text = text.data;
+	indexed.len = text.len;
+	plain = indexed;
+	indexed.lines = cc_lines_index(&a, text.data, text.len, &indexed.n_lines);
+	assert_non_null(indexed.lines);
+	for (line = 0; line < indexed.n_lines + 2; line++) {
+		l1 = cc_src_line(&indexed, line, &n1);
+		l2 = cc_src_line(&plain, line, &n2);
+		assert_ptr_equal(l1, l2);
+		if (l1)
+			assert_int_equal(n1, n2);
+	}
+	memset(&d, 0, sizeof d);
+	d.severity = CC_ERROR;
+	d.group = CC_W_syntax;
+	snprintf(d.message, sizeof d.message, "m");
+	d.pos = (struct cc_pos){ &indexed, 668, 3, 2 };
+	rt_buf_init(&r1);
+	rt_buf_init(&r2);
+	assert_int_equal(cc_diag_render(&d, &r1, 0), 0);
+	d.pos.src = &plain;
+	assert_int_equal(cc_diag_render(&d, &r2, 0), 0);
+	rt_buf_cstr(&r1);
+	rt_buf_cstr(&r2);
+	assert_string_equal(r1.data, r2.data);
+	assert_string_equal(r1.data, "t.json:668:3: error: m [-Wsyntax]\n"
+				     "  668 | {\"a\": 1}\n"
+				     "      |   ^~\n");
+	/* a 2,000-byte line: 160 bytes either side of the caret */
+	rt_buf_reset(&text);
+	for (i = 0; i < 2000; i++)
+		rt_buf_putc(&text, (char)('a' + i % 26));
+	rt_buf_cstr(&text);
+	plain.text = text.data;
+	plain.len = text.len;
+	d.pos = (struct cc_pos){ &plain, 1, 1001, 3 };
+	rt_buf_reset(&r1);
+	assert_int_equal(cc_diag_render(&d, &r1, 0), 0);
+	rt_buf_cstr(&r1);
+	rt_buf_reset(&r2);
+	rt_buf_puts(&r2, "t.json:1:1001: error: m [-Wsyntax]\n    1 | ...");
+	rt_buf_put(&r2, text.data + 840, 320);
+	rt_buf_puts(&r2, "...\n      |    ");
+	for (i = 0; i < 160; i++)
+		rt_buf_putc(&r2, ' ');
+	rt_buf_puts(&r2, "^~~\n");
+	rt_buf_cstr(&r2);
+	assert_string_equal(r1.data, r2.data);
+	rt_buf_free(&text);
+	rt_buf_free(&r1);
+	rt_buf_free(&r2);
+	cc_arena_free(&a);
 }
 
 static void test_safe_canonical(void **state)
@@ -855,6 +1354,12 @@ int main(void)
 		cmocka_unit_test(test_safe_canonical),
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_inputs_across),
+		cmocka_unit_test(test_large_obligations),
+		cmocka_unit_test(test_large_merges_and_anchors),
+		cmocka_unit_test(test_merge_bomb),
+		cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_large_rule_ids),
+		cmocka_unit_test(test_render_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
