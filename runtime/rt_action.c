@@ -6,6 +6,7 @@
  * the argv view. */
 #include "runtime/rt_action.h"
 
+#include <sodium.h>
 #include <yajl/yajl_parse.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -30,6 +31,7 @@ void rt_action_ctx_init(struct rt_action_ctx *ctx)
 	rt_buf_init(&ctx->params);
 	rt_buf_init(&ctx->scratch);
 	ctx->arena = NULL;
+	ctx->hash_key_set = 0;
 }
 
 void rt_action_ctx_free(struct rt_action_ctx *ctx)
@@ -378,55 +380,6 @@ static void last_string_token(const struct build *b, size_t *at, size_t *end)
 	}
 }
 
-/* Length of the well-formed UTF-8 sequence at s[0..n) (no overlong form, no
- * surrogate, nothing above U+10FFFF), or 0. yajl only checks the shape. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-		return n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-		return n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
-				       (s[3] & 0xC0) == 0x80
-			       ? 4
-			       : 0;
-	}
-	return 0;
-}
-
-static unsigned hex4(const char *p)
-{
-	unsigned v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else
-			v |= (unsigned)(c - 'A' + 10);
-	}
-	return v;
-}
-
 /* Whether the escapes of a string token yajl accepted pair every surrogate:
  * yajl turns a lone high surrogate into '?' and joins a high surrogate with
  * any \u escape after it. tok[0..n) lies between the quotes. */
@@ -445,14 +398,14 @@ static int surrogates_paired(const char *tok, size_t n)
 			i += 2;
 			continue;
 		}
-		u = hex4(tok + i + 2);
+		u = rt_hex4(tok + i + 2);
 		i += 6;
 		if (u >= 0xDC00 && u <= 0xDFFF)
 			return 0;
 		if (u >= 0xD800 && u <= 0xDBFF) {
 			if (i + 6 > n || tok[i] != '\\' || tok[i + 1] != 'u')
 				return 0;
-			u = hex4(tok + i + 2);
+			u = rt_hex4(tok + i + 2);
 			if (u < 0xDC00 || u > 0xDFFF)
 				return 0;
 			i += 6;
@@ -489,7 +442,7 @@ static int check_string(struct build *b, const unsigned char *s, size_t len)
 			i++;
 			continue;
 		}
-		k = utf8_len(s + i, len - i);
+		k = rt_utf8_len(s + i, len - i);
 
 		if (!k) {
 			last_string_token(b, &at, &end);
@@ -626,15 +579,20 @@ static int cb_start_array(void *ud)
 
 /* ---- duplicate keys: a hash set of (object, key) over member nodes ---------- */
 
-static size_t key_hash(size_t parent, const char *k, size_t n)
-{
-	uint64_t h = 14695981039346656037u ^ (uint64_t)parent;
-	size_t i;
+/* Keyed (SipHash, a random key per context): an action's keys are chosen by
+ * whoever steers the agent, and with a fixed hash they could pick keys that
+ * all collide and make decoding quadratic. */
+_Static_assert(sizeof(((struct rt_action_ctx *)0)->hash_key) == crypto_shorthash_KEYBYTES,
+	       "rt_action_ctx.hash_key is a SipHash key");
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)k[i];
-		h *= 1099511628211u;
-	}
+static size_t key_hash(const struct rt_action_ctx *ctx, size_t parent, const char *k, size_t n)
+{
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t h;
+
+	crypto_shorthash(out, (const unsigned char *)k, n, ctx->hash_key);
+	memcpy(&h, out, sizeof h);
+	h ^= (uint64_t)parent * 0x9e3779b97f4a7c15u;
 	return (size_t)(h ^ h >> 29);
 }
 
@@ -649,6 +607,13 @@ static int keys_init(struct rt_action_ctx *ctx, size_t cap)
 {
 	size_t i, none = NONE;
 
+	if (!ctx->hash_key_set) {
+		if (sodium_init() < 0)
+			return -1;
+		crypto_shorthash_keygen(ctx->hash_key);
+		ctx->hash_key_set = 1;
+	}
+
 	rt_buf_reset(&ctx->keys);
 	for (i = 0; i < cap; i++)
 		if (rt_buf_put(&ctx->keys, &none, sizeof none))
@@ -662,7 +627,7 @@ static int keys_insert(struct rt_action_ctx *ctx, size_t m)
 {
 	const struct jv *v = node(ctx, m);
 	size_t cap, *slot = key_slots(ctx, &cap);
-	size_t i = key_hash(v->parent, text(ctx, v->key_off), v->key_len) & (cap - 1);
+	size_t i = key_hash(ctx, v->parent, text(ctx, v->key_off), v->key_len) & (cap - 1);
 
 	for (; slot[i] != NONE; i = (i + 1) & (cap - 1)) {
 		const struct jv *o = node(ctx, slot[i]);
@@ -820,7 +785,7 @@ static int parse(struct rt_action_ctx *ctx, const char *src, size_t n, size_t *e
 			 * continuation byte as itself */
 			while (lead > 0 && at - lead < 3 && ((unsigned char)src[lead] & 0xC0) == 0x80)
 				lead--;
-			if (lead < at && utf8_len((const unsigned char *)src + lead, n - lead) > at - lead)
+			if (lead < at && rt_utf8_len((const unsigned char *)src + lead, n - lead) > at - lead)
 				*end = lead;
 		} else if (strstr(what, "invalid string") && *end <= n) {
 			while (*end > 0 && is_letter(src[*end - 1]))

@@ -96,6 +96,8 @@ struct rt_action_ctx {
 	struct rt_buf params;    /* canonical params */
 	struct rt_buf scratch;   /* key sorting, argv views */
 	void *arena;             /* yajl's allocations: a chain of blocks */
+	unsigned char hash_key[16]; /* SipHash key of the key set, made on first use */
+	int hash_key_set;
 };
 
 /* Prepares an empty context (no allocation). */
