@@ -453,13 +453,17 @@ static int is_star(const char *s, size_t len)
 /* One action-type group per distinct action type. A typed group's automata
  * also carry the resources of the "*" rules, so evaluation runs exactly one
  * group over the resource; the "*" group alone serves action types that no
- * rule names. */
+ * rule names. When copying would multiply ("*" rules x types beyond
+ * CC_EMIT_STAR_COPY_MAX: 2,000 of each made a 788 MB image), typed groups
+ * share the "*" group's automata instead (VM_AT_F_STAR): two passes, an
+ * image linear in the bundle. */
 static int emit_groups(struct emit *e, const struct rule_ref *rules, size_t n,
 		       const struct cc_emit_opts *opts)
 {
 	struct type_ref *tr = cc_arena_array(e->a, n, sizeof *tr);
 	struct cc_pattern *pats = cc_arena_array(e->a, n, sizeof *pats);
-	size_t i, j, k, m, nstar = 0, star_first = 0;
+	size_t i, j, k, m, nstar = 0, star_first = 0, ntyped = 0;
+	int share;
 
 	if (!tr || !pats)
 		return -2;
@@ -476,6 +480,13 @@ static int emit_groups(struct emit *e, const struct rule_ref *rules, size_t n,
 			nstar++;
 		}
 	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && !rt_bytes_cmp(tr[j].s, tr[j].len, tr[i].s, tr[i].len); j++)
+			;
+		ntyped += !is_star(tr[i].s, tr[i].len);
+	}
+	share = nstar && (opts->star_mode > 0 ||
+			  (opts->star_mode == 0 && nstar * ntyped > CC_EMIT_STAR_COPY_MAX));
+	for (i = 0; i < n; i = j) {
 		struct cc_automata set;
 		struct cc_automata_error err;
 		uint8_t rec[24];
@@ -486,7 +497,7 @@ static int emit_groups(struct emit *e, const struct rule_ref *rules, size_t n,
 		m = 0;
 		for (k = i; k < j; k++)
 			pats[m++].id = tr[k].rule;
-		if (!is_star(tr[i].s, tr[i].len))
+		if (!is_star(tr[i].s, tr[i].len) && !share)
 			for (k = star_first; k < star_first + nstar; k++)
 				pats[m++].id = tr[k].rule;
 		for (k = 0; k < m; k++) {
@@ -517,6 +528,8 @@ static int emit_groups(struct emit *e, const struct rule_ref *rules, size_t n,
 		set32(rec + VM_AT_AUTO, (uint32_t)(e->autotab.len / 8));
 		set32(rec + VM_AT_AUTO_N, (uint32_t)set.n);
 		set32(rec + VM_AT_RULES, (uint32_t)m);
+		if (share && !is_star(tr[i].s, tr[i].len))
+			set32(rec + VM_AT_FLAGS, VM_AT_F_STAR);
 		rt_buf_put(&e->atypes, rec, sizeof rec);
 		for (k = 0; k < set.n; k++) {
 			pad8(&e->blobs);

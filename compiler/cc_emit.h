@@ -16,7 +16,15 @@ struct cc_emit_opts {
 	uint64_t expires_at; /* Unix seconds, 0 = never */
 	const struct cc_automata_limits *limits; /* NULL = defaults */
 	struct rt_buf *report; /* optional: automata report is appended here */
+	/* Where the "*" rules' resources go (vm_image.h, VM_AT_F_STAR): 0 lets
+	 * the compiler choose (copied into every typed group's automata unless
+	 * that makes types x "*" rules exceed CC_EMIT_STAR_COPY_MAX), 1 always
+	 * shares the "*" group's automata, -1 always copies (tests). */
+	int star_mode;
 };
+
+/* Copies of "*" rules into typed groups allowed before they are shared. */
+#define CC_EMIT_STAR_COPY_MAX 1024u
 
 /* Emits the image of bundles[0..n) (validated and hashed; rule ids unique
  * across them) whose Nomos policy_bundle_hash is bundle_hash, appending the

@@ -85,8 +85,9 @@ int nomos_vm_cmd_inspect(int argc, char **argv)
 
 			printf("%s{\"action_type\":", k ? "," : "");
 			put_str(stdout, img, g + VM_AT_TYPE, 1);
-			printf(",\"automata\":%u,\"rules\":%u}", vm_rd32(g + VM_AT_AUTO_N),
-			       vm_rd32(g + VM_AT_RULES));
+			printf(",\"automata\":%u,\"rules\":%u,\"shares_star_group\":%s}",
+			       vm_rd32(g + VM_AT_AUTO_N), vm_rd32(g + VM_AT_RULES),
+			       (vm_rd32(g + VM_AT_FLAGS) & VM_AT_F_STAR) ? "true" : "false");
 		}
 		printf("],\"nonportable\":%s,\"policy_bundle_hash\":\"%s\",\"revision\":%llu,"
 		       "\"rules\":{\"ALLOW\":%u,\"DENY\":%u,\"REQUIRE_APPROVAL\":%u,\"total\":%u},"
@@ -147,6 +148,8 @@ int nomos_vm_cmd_inspect(int argc, char **argv)
 				       vm_dfa_rd16(blob + 6) == VM_DFA_KIND_DFA ? "states" : "positions",
 				       vm_rd32(at + 4));
 			}
+			if (vm_rd32(g + VM_AT_FLAGS) & VM_AT_F_STAR)
+				printf(", then the \"*\" group's");
 			putchar('\n');
 		}
 		printf("sections:\n");

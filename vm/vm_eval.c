@@ -359,13 +359,13 @@ static void trace_init(const struct vm_image *img, const struct vm_action *a, ui
 	}
 }
 
-/* Runs group g's automata over the resource and each candidate's program,
- * filing matches by decision class. Returns how many automata named a
- * candidate (their id lists are each ascending), or -1 on an internal limit. */
-static int run_group(struct ectx *e, struct vm_result *r, long g)
+/* Runs the automata of the group record grp over the resource and each
+ * candidate's program, filing matches by decision class. Returns how many
+ * automata named a candidate (their id lists are each ascending), or -1 on an
+ * internal limit. */
+static int run_automata(struct ectx *e, struct vm_result *r, const uint8_t *grp)
 {
 	const struct vm_image *img = e->img;
-	const uint8_t *grp = img->sec[VM_SEC_ATYPES] + (size_t)g * 24;
 	uint32_t first = vm_rd32(grp + VM_AT_AUTO), n = vm_rd32(grp + VM_AT_AUTO_N), i, k, cnt, rid;
 	const uint8_t *ids, *rule;
 	enum vm_fail f;
@@ -396,6 +396,20 @@ static int run_group(struct ectx *e, struct vm_result *r, long g)
 		}
 	}
 	return sources;
+}
+
+/* run_automata for group g, then for the "*" group when g shares it. */
+static int run_group(struct ectx *e, struct vm_result *r, long g)
+{
+	const struct vm_image *img = e->img;
+	const uint8_t *grp = img->sec[VM_SEC_ATYPES] + (size_t)g * 24;
+	int own = run_automata(e, r, grp), star;
+
+	/* the verifier saw that a sharing group has a "*" group to share */
+	if (own < 0 || !(vm_rd32(grp + VM_AT_FLAGS) & VM_AT_F_STAR))
+		return own;
+	star = run_automata(e, r, img->sec[VM_SEC_ATYPES] + (size_t)img->star_group * 24);
+	return star < 0 ? star : own + star;
 }
 
 void vm_merge_obligations(const struct vm_image *img, struct vm_result *r, unsigned cls)

@@ -380,11 +380,20 @@ static void index_groups(struct vm_image *img)
 static enum vm_error verify_group_rules(struct vctx *v)
 {
 	const struct vm_image *img = v->img;
-	uint32_t i, j, k, first, n, cnt, len;
+	uint32_t i, j, k, first, n, cnt, len, star = UINT32_MAX;
 	const uint8_t *g, *ids, *rule, *t;
 
 	for (i = 0; i < img->n_atypes; i++) {
+		t = vm_str(img, img->sec[VM_SEC_ATYPES] + (size_t)i * 24 + VM_AT_TYPE, &len);
+		if (len == 1 && t[0] == '*')
+			star = i;
+	}
+	for (i = 0; i < img->n_atypes; i++) {
 		g = img->sec[VM_SEC_ATYPES] + (size_t)i * 24;
+		/* the "*" rules can only be shared from a "*" group, by another */
+		if ((vm_rd32(g + VM_AT_FLAGS) & VM_AT_F_STAR) && (star == UINT32_MAX || star == i))
+			return fail(v, VM_E_ATYPE, "group %lu shares a \"*\" group that %s",
+				    (unsigned long)(i), star == i ? "is itself" : "does not exist");
 		first = vm_rd32(g + VM_AT_AUTO);
 		n = vm_rd32(g + VM_AT_AUTO_N);
 		for (j = first; j < first + n; j++) {
@@ -495,7 +504,7 @@ static enum vm_error verify_records(struct vctx *v)
 		n = vm_rd32(r + VM_AT_AUTO_N);
 		if (!strref_ok(img, r + VM_AT_TYPE) || first > img->n_autos ||
 		    n > img->n_autos - first || vm_rd32(r + VM_AT_RULES) > img->n_rules ||
-		    vm_rd32(r + 20))
+		    (vm_rd32(r + VM_AT_FLAGS) & ~VM_AT_F_STAR))
 			return fail(v, VM_E_ATYPE, "group %lu", (unsigned long)(i));
 		if (i && str_cmp(img, r - 24 + VM_AT_TYPE, r + VM_AT_TYPE) >= 0)
 			return fail(v, VM_E_ATYPE, "group %lu not in order", (unsigned long)(i));

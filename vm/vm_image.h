@@ -125,11 +125,17 @@ enum vm_decision {
 
 /* ATYPES record (24 bytes), sorted by type bytes, unique; the wildcard group
  * "*" is an ordinary entry: 0 strref action_type, 8 u32 first AUTOTAB entry,
- * 12 u32 AUTOTAB count, 16 u32 rule count, 20 u32 reserved. */
+ * 12 u32 AUTOTAB count, 16 u32 rule count (its automata's rules), 20 u32 flags.
+ * A typed group's automata carry the "*" rules too (one pass per decision),
+ * unless it has VM_AT_F_STAR: then the "*" rules live only in the "*" group's
+ * automata, which the evaluator runs after the group's own. The compiler
+ * shares them so when copying would make the image grow as types x "*" rules. */
 #define VM_AT_TYPE 0
 #define VM_AT_AUTO 8
 #define VM_AT_AUTO_N 12
 #define VM_AT_RULES 16
+#define VM_AT_FLAGS 20
+#define VM_AT_F_STAR 1u /* also run the "*" group's automata */
 
 /* ARGV record (24 bytes): 0 u32 blob offset in BLOBS, 4 u32 blob length,
  * 8 strref canonical JSON of the token array (for exec_constraints),

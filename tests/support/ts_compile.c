@@ -21,6 +21,12 @@ static void emit_stderr(void *ctx, const struct cc_diagnostic *d)
 struct nomos_image *ts_compile(const char *const *paths, size_t n, unsigned downgrade,
 			       struct rt_buf *out)
 {
+	return ts_compile_opts(paths, n, downgrade, NULL, out);
+}
+
+struct nomos_image *ts_compile_opts(const char *const *paths, size_t n, unsigned downgrade,
+				    const struct cc_emit_opts *opts, struct rt_buf *out)
+{
 	struct cc_arena a;
 	struct cc_diag_sink sink = { .emit = emit_stderr, .downgrade = downgrade };
 	struct cc_loaded l;
@@ -32,7 +38,7 @@ struct nomos_image *ts_compile(const char *const *paths, size_t n, unsigned down
 	rt_buf_init(&img);
 	if (cc_load_inputs(&a, &sink, paths, n, &l) == 0 &&
 	    cc_emit_image(&a, &sink, (const struct cc_bundle *const *)l.bundles, l.n_bundles,
-			  l.hash, NULL, &img) == 0) {
+			  l.hash, opts, &img) == 0) {
 		if (nomos_image_open_mem(img.data, img.len, NULL, &res, err, sizeof err))
 			fprintf(stderr, "ts_compile: %s\n", err);
 		else if (out)

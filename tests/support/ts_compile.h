@@ -14,6 +14,11 @@
 struct nomos_image *ts_compile(const char *const *paths, size_t n, unsigned downgrade,
 			       struct rt_buf *out);
 
+/* ts_compile with emitter options (compiler/cc_emit.h; NULL: defaults). */
+struct cc_emit_opts;
+struct nomos_image *ts_compile_opts(const char *const *paths, size_t n, unsigned downgrade,
+				    const struct cc_emit_opts *opts, struct rt_buf *out);
+
 /* Reads a whole file (malloc'ed, NUL-terminated); NULL on error. */
 char *ts_slurp(const char *path, size_t *len);
 

@@ -15,15 +15,18 @@
 
 #include "compiler/cc_diag.h"
 #include "runtime/nomos.h"
+#include "compiler/cc_emit.h"
 #include "tests/support/ts_compile.h"
 
 #define DIR "corpus/conformance/"
 
 /* risk-and-identity.json keeps a backslash rule that upstream silently never
  * matches: compile in --compat mode, with upstream's meaning. */
-static struct nomos_image *compile(const char *path)
+static struct nomos_image *compile(const char *path, int star_mode)
 {
-	return ts_compile(&path, 1, 1u << CC_W_strict, NULL);
+	struct cc_emit_opts opts = { .star_mode = star_mode };
+
+	return ts_compile_opts(&path, 1, 1u << CC_W_strict, &opts, NULL);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -49,8 +52,12 @@ static int field_equal(json_t *want, json_t *got, const char *key, const char *n
 	return 0;
 }
 
+/* Every case, with the "*" rules placed as the compiler chooses, always
+ * shared from the "*" group, and always copied into each typed group: the
+ * three layouts must decide alike. */
 static void test_decisions(void **state)
 {
+	const int star_mode = *(const int *)*state;
 	FILE *f = fopen(DIR "decisions.jsonl", "rb");
 	char *line = NULL, path[512];
 	size_t cap = 0;
@@ -62,7 +69,6 @@ static void test_decisions(void **state)
 	} cache[16];
 	size_t ncache = 0, i;
 
-	(void)state;
 	assert_non_null(f);
 	while ((n = getline(&line, &cap, f)) > 0) {
 		json_error_t jerr;
@@ -84,7 +90,7 @@ static void test_decisions(void **state)
 				img = cache[i].img;
 		if (!img) {
 			snprintf(path, sizeof path, DIR "%s", bundle);
-			img = compile(path);
+			img = compile(path, star_mode);
 			assert_non_null(img);
 			assert_true(ncache < 16);
 			snprintf(cache[ncache].bundle, sizeof cache[ncache].bundle, "%s", bundle);
@@ -142,8 +148,11 @@ static void test_decisions(void **state)
 
 int main(void)
 {
+	static int chosen = 0, shared = 1, copied = -1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decisions),
+		cmocka_unit_test_prestate(test_decisions, &chosen),
+		cmocka_unit_test_prestate(test_decisions, &shared),
+		cmocka_unit_test_prestate(test_decisions, &copied),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "compiler/cc_emit.h"
 #include "runtime/rt_internal.h"
 #include "tests/support/ts_compile.h"
 #include "vm/vm_image.h"
@@ -511,6 +513,90 @@ static void test_every_byte(void **state)
 	rt_buf_free(&base);
 }
 
+/* "*" rules times action types: copied into every typed group the image
+ * would grow as their product, so past CC_EMIT_STAR_COPY_MAX copies the
+ * compiler shares the "*" group's automata (VM_AT_F_STAR). 40 types x 40 "*"
+ * rules: the shared image is several times smaller, every typed group is
+ * flagged, and decisions match the copied layout. */
+static void test_star_sharing(void **state)
+{
+	char path[] = "/tmp/nomos-test-star-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+	const char *p = path;
+	struct cc_emit_opts copy = { .star_mode = -1 };
+	struct rt_buf shared, copied;
+	struct nomos_image *a, *b;
+	const struct vm_image *v;
+	unsigned i, typed = 0, flagged = 0;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"version\":\"v1\",\"rules\":[");
+	for (i = 0; i < 80; i++) {
+		char type[32];
+
+		/* odd rules: 40 action types; even rules: 40 "*" rules */
+		if (i % 2)
+			snprintf(type, sizeof type, "t.type%u", i);
+		else
+			snprintf(type, sizeof type, "*");
+		fprintf(f, "%s{\"id\":\"r%03u\",\"action_type\":\"%s\",\"decision\":\"%s\","
+			   "\"resource\":\"file://workspace/d%u/**/*.t%u\"}",
+			i ? "," : "", i, type, i % 3 ? "ALLOW" : "DENY", i, i);
+	}
+	fprintf(f, "]}\n");
+	fclose(f);
+	rt_buf_init(&shared);
+	rt_buf_init(&copied);
+	a = ts_compile(&p, 1, 0, &shared);
+	b = ts_compile_opts(&p, 1, 0, &copy, &copied);
+	unlink(path);
+	assert_non_null(a);
+	assert_non_null(b);
+	v = &a->vm;
+	for (i = 0; i < v->n_atypes; i++) {
+		const uint8_t *g = v->sec[VM_SEC_ATYPES] + (size_t)i * 24;
+		uint32_t len;
+		const uint8_t *t = vm_str(v, g + VM_AT_TYPE, &len);
+
+		if (len == 1 && t[0] == '*')
+			continue;
+		typed++;
+		flagged += (vm_rd32(g + VM_AT_FLAGS) & VM_AT_F_STAR) != 0;
+	}
+	assert_int_equal(typed, 40);
+	assert_int_equal(flagged, 40);
+	assert_true(shared.len * 4 < copied.len);
+	for (i = 0; i < 80; i++) {
+		char act[512];
+		struct nomos_eval *ea = nomos_eval_new(a, 0), *eb = nomos_eval_new(b, 0);
+		char *ra, *rb;
+
+		snprintf(act, sizeof act,
+			 "{\"schema_version\":\"v1\",\"action_id\":\"a\",\"action_type\":\"t.type%u\","
+			 "\"resource\":\"file://workspace/d%u/x/y.t%u\",\"params\":{},\"principal\":\"p\","
+			 "\"agent\":\"a\",\"environment\":\"e\",\"trace_id\":\"t\"}",
+			 i | 1u, i, i);
+		nomos_eval_json(ea, act, strlen(act));
+		nomos_eval_json(eb, act, strlen(act));
+		ra = strdup(nomos_eval_result_json(ea, NULL));
+		rb = strdup(nomos_eval_result_json(eb, NULL));
+		/* same decision and ids; policy_bundle_hash is the same bundle's */
+		assert_string_equal(ra, rb);
+		free(ra);
+		free(rb);
+		nomos_eval_free(ea);
+		nomos_eval_free(eb);
+	}
+	nomos_image_close(a);
+	nomos_image_close(b);
+	rt_buf_free(&shared);
+	rt_buf_free(&copied);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +604,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_corruptions_in_memory),
 		cmocka_unit_test(test_corrupted_corpus),
 		cmocka_unit_test(test_every_byte),
+		cmocka_unit_test(test_star_sharing),
 	};
 
 	if (sodium_init() < 0)
