@@ -138,6 +138,15 @@ uint32_t rt_json_u_escape(const char *s, size_t n, size_t *used)
 	return r >= 0xd800 && r < 0xe000 ? 0xfffd : r;
 }
 
+/* Bytes Go's encoder writes unchanged, as a bit set: printable ASCII and DEL
+ * but " & < > (0x20-0x3f) and \\ (0x40-0x7f). */
+static const uint64_t plain_bits[2] = { 0xafffffbb00000000u, 0xffffffffefffffffu };
+
+static int plain_byte(unsigned c)
+{
+	return c < 0x80 && ((plain_bits[c >> 6] >> (c & 63)) & 1);
+}
+
 int rt_canon_string(struct rt_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -151,8 +160,8 @@ int rt_canon_string(struct rt_buf *b, const char *s, size_t n)
 		char tmp[7];
 		size_t l;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' &&
-		    c != '&') {
+		if (plain_byte(c)) {
+			/* the usual case: a run of bytes written as they are */
 			i++;
 			run++;
 			continue;

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -85,9 +86,42 @@ static void test_sha256(void **state)
 	assert_string_equal(hex, "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
 }
 
+/* Every ASCII byte alone, against Go's encoding/json rules written out. */
+static void test_ascii_bytes(void **state)
+{
+	unsigned c;
+
+	(void)state;
+	for (c = 0; c < 0x80; c++) {
+		char in = (char)c, want[16];
+		struct rt_buf b;
+
+		switch (c) {
+		case '"': snprintf(want, sizeof want, "\"\\\"\""); break;
+		case '\\': snprintf(want, sizeof want, "\"\\\\\""); break;
+		case '\n': snprintf(want, sizeof want, "\"\\n\""); break;
+		case '\r': snprintf(want, sizeof want, "\"\\r\""); break;
+		case '\t': snprintf(want, sizeof want, "\"\\t\""); break;
+		case '\b': snprintf(want, sizeof want, "\"\\b\""); break;
+		case '\f': snprintf(want, sizeof want, "\"\\f\""); break;
+		default:
+			if (c < 0x20 || c == '<' || c == '>' || c == '&')
+				snprintf(want, sizeof want, "\"\\u%04x\"", c);
+			else
+				snprintf(want, sizeof want, "\"%c\"", (int)c);
+		}
+		rt_buf_init(&b);
+		assert_int_equal(rt_canon_string(&b, &in, 1), 0);
+		assert_int_equal(b.len, strlen(want));
+		assert_memory_equal(b.data, want, b.len);
+		rt_buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ascii_bytes),
 		cmocka_unit_test(test_string_escapes),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_numbers),
