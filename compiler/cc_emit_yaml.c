@@ -40,11 +40,32 @@ static void y_scalar(struct ye *y, const char *s, size_t n, bool plain_ok)
 					       (int)n, 1, 1, st));
 }
 
-/* A string stays plain only when YAML would read it back as that string. */
+/* Plain scalars that are strings to yaml.v3 (and to us) but something else
+ * to another reader: "<<" is a merge key in every YAML reader (a key "<<"
+ * written plain came back as a merge and failed convert's own hash check),
+ * and YAML 1.1 readers (PyYAML, yaml.v2, yamllint's truthy rule) take these
+ * words for booleans. Quoting them costs nothing: the hash is the same. */
+static bool plain_ambiguous(const char *s, size_t n)
+{
+	static const char *const words[] = { "<<",  "y",	"Y",	 "yes", "Yes", "YES",
+					     "n",   "N",	"no",	 "No",  "NO",  "on",
+					     "On",  "ON",	"off",	 "Off", "OFF", "true",
+					     "True", "TRUE", "false", "False", "FALSE" };
+	size_t i;
+
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strlen(words[i]) == n && !memcmp(words[i], s, n))
+			return true;
+	return false;
+}
+
+/* A string stays plain only when every YAML reader would read it back as
+ * that string. */
 static void y_string(struct ye *y, const char *s, size_t n, enum str_style style)
 {
 	struct cc_yaml_scalar r;
-	bool plain = style == STR_AUTO && n > 0 && memchr(s, 0, n) == NULL;
+	bool plain = style == STR_AUTO && n > 0 && memchr(s, 0, n) == NULL &&
+		     !plain_ambiguous(s, n);
 
 	if (plain) {
 		cc_number_from_yaml(s, n, &r);

@@ -623,6 +623,47 @@ static void test_regex_round_trip_yaml(void **state)
 	cc_arena_free(&a);
 }
 
+/* Strings that another YAML reader would take for something else: "<<" is a
+ * merge key when plain (it came back as a merge), and YAML 1.1 reads these
+ * words as booleans. The emitter quotes them; the bundle reads back equal. */
+static void test_yaml_quotes_ambiguous_words(void **state)
+{
+	static const char json[] =
+		"{\"version\":\"v1\",\"rules\":[{\"id\":\"r\",\"action_type\":\"fs.read\","
+		"\"resource\":\"file://workspace/**\",\"decision\":\"ALLOW\",\"obligations\":"
+		"{\"<<\":{\"x\":1},\"yes\":\"On\",\"y\":\"N\",\"a\":\"off\",\"b\":\"yess\"}}]}";
+	static const char *const quoted[] = { "\"<<\":", "\"yes\": \"On\"", "\"y\": \"N\"",
+					      "a: \"off\"", "b: yess" };
+	struct cc_arena a;
+	struct cc_diag_sink quiet = { 0 };
+	struct cc_src js = { .path = "t.json", .text = json, .len = sizeof json - 1 };
+	struct cc_src back = { 0 };
+	struct cc_bundle jb, rb;
+	struct rt_buf text, c1, c2;
+	size_t i;
+
+	(void)state;
+	cc_arena_init(&a);
+	assert_int_equal(cc_load_source(&a, &quiet, &js, CC_FMT_JSON, &jb), 0);
+	rt_buf_init(&text);
+	assert_int_equal(cc_emit_yaml(&jb, &text), 0);
+	rt_buf_cstr(&text);
+	for (i = 0; i < sizeof quoted / sizeof quoted[0]; i++)
+		if (!strstr(text.data, quoted[i]))
+			fail_msg("no %s in:\n%s", quoted[i], text.data);
+	back.path = "back.yaml";
+	back.text = text.data;
+	back.len = text.len;
+	assert_int_equal(cc_load_source(&a, &quiet, &back, CC_FMT_YAML, &rb), 0);
+	canonical_of(&jb, &c1);
+	canonical_of(&rb, &c2);
+	assert_string_equal(c1.data, c2.data);
+	rt_buf_free(&c1);
+	rt_buf_free(&c2);
+	rt_buf_free(&text);
+	cc_arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_fmt_layout),
 		cmocka_unit_test(test_yaml_parity_and_round_trip),
 		cmocka_unit_test(test_regex_round_trip_yaml),
+		cmocka_unit_test(test_yaml_quotes_ambiguous_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
