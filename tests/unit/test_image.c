@@ -459,42 +459,38 @@ static const char *const actions[] = {
 	"corpus/conformance/actions/safe-net.json",
 };
 
-/* Every single-byte change of the safe image is refused (content hash, or a
- * structural check for the bytes the hash does not cover). With the hash check
- * skipped, whatever the structural verifier accepts evaluates without crashing
- * (run under ASan/UBSan by `make check`). */
-static void test_every_byte(void **state)
+/* Every single-byte change of base (3 masks per byte) is refused (content
+ * hash, or a structural check for the bytes the hash does not cover). With
+ * the hash check skipped, whatever the structural verifier accepts evaluates
+ * the actions without crashing (run under ASan/UBSan by `make check`). */
+static void every_byte(const char *label, const struct rt_buf *base, char *const *act,
+		       const size_t *alen, size_t nact)
 {
-	struct rt_buf base = build(SAFE);
-	char *act[5], err[512];
-	size_t alen[5], pos, k, accepted_structurally = 0;
 	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
 	struct nomos_open_opts skip = { .skip_hash = 1 };
-	uint8_t *copy = malloc(base.len);
+	uint8_t *copy = malloc(base->len);
+	size_t pos, k, accepted_structurally = 0;
+	char err[512];
 
-	(void)state;
-	for (k = 0; k < 5; k++) {
-		act[k] = ts_slurp(actions[k], &alen[k]);
-		assert_non_null(act[k]);
-	}
-	for (pos = 0; pos < base.len; pos++) {
+	assert_non_null(copy);
+	for (pos = 0; pos < base->len; pos++) {
 		for (k = 0; k < sizeof masks; k++) {
 			struct nomos_image *img = NULL;
 			int rc;
 
-			memcpy(copy, base.data, base.len);
+			memcpy(copy, base->data, base->len);
 			copy[pos] ^= masks[k];
-			rc = nomos_image_open_mem(copy, base.len, NULL, &img, err, sizeof err);
+			rc = nomos_image_open_mem(copy, base->len, NULL, &img, err, sizeof err);
 			if (rc == 0)
-				fprintf(stderr, "byte %zu ^ 0x%02x accepted\n", pos, masks[k]);
+				fprintf(stderr, "%s: byte %zu ^ 0x%02x accepted\n", label, pos, masks[k]);
 			assert_int_not_equal(rc, 0);
-			if (nomos_image_open_mem(copy, base.len, &skip, &img, err, sizeof err) == 0) {
+			if (nomos_image_open_mem(copy, base->len, &skip, &img, err, sizeof err) == 0) {
 				struct nomos_eval *ev = nomos_eval_new(img, NOMOS_EVAL_TRACE);
 				size_t a;
 
 				accepted_structurally++;
 				assert_non_null(ev);
-				for (a = 0; a < 5; a++) {
+				for (a = 0; a < nact; a++) {
 					nomos_eval_json(ev, act[a], alen[a]);
 					assert_non_null(nomos_eval_result_json(ev, NULL));
 					assert_non_null(nomos_eval_explain(ev, NOMOS_EXPLAIN_TEXT, 0, NULL));
@@ -504,12 +500,83 @@ static void test_every_byte(void **state)
 			}
 		}
 	}
-	fprintf(stderr, "every byte: %zu bytes x 3 masks refused; %zu variants pass the "
+	fprintf(stderr, "every byte (%s): %zu bytes x 3 masks refused; %zu variants pass the "
 			"structural checks alone and evaluate without crashing\n",
-		base.len, accepted_structurally);
+		label, base->len, accepted_structurally);
+	free(copy);
+}
+
+static void test_every_byte(void **state)
+{
+	struct rt_buf base = build(SAFE);
+	char *act[5];
+	size_t alen[5], k;
+
+	(void)state;
+	for (k = 0; k < 5; k++) {
+		act[k] = ts_slurp(actions[k], &alen[k]);
+		assert_non_null(act[k]);
+	}
+	every_byte("safe", &base, act, alen, 5);
 	for (k = 0; k < 5; k++)
 		free(act[k]);
-	free(copy);
+	rt_buf_free(&base);
+}
+
+/* The same for an image whose typed groups share the "*" group's automata
+ * (VM_AT_F_STAR), the layout the safe image does not use. */
+static void test_every_byte_shared_star(void **state)
+{
+	static const char bundle[] =
+		"{\"version\":\"v1\",\"rules\":["
+		"{\"id\":\"a\",\"action_type\":\"fs.read\",\"resource\":\"file://workspace/**\","
+		"\"decision\":\"ALLOW\"},"
+		"{\"id\":\"b\",\"action_type\":\"fs.write\",\"resource\":\"file://workspace/*.md\","
+		"\"decision\":\"REQUIRE_APPROVAL\"},"
+		"{\"id\":\"c\",\"action_type\":\"*\",\"resource\":\"file://workspace/**/.env\","
+		"\"decision\":\"DENY\"},"
+		"{\"id\":\"d\",\"action_type\":\"*\",\"resource\":\"url://example.com/**\","
+		"\"decision\":\"ALLOW\",\"obligations\":{\"k\":1}}]}\n";
+	static const char *const acts[] = { "fs.read\",\"resource\":\"file://workspace/a/.env",
+					    "fs.read\",\"resource\":\"file://workspace/a.md",
+					    "fs.write\",\"resource\":\"file://workspace/a.md",
+					    "net.http_request\",\"resource\":\"url://example.com/x" };
+	char path[] = "/tmp/nomos-test-star1-XXXXXX";
+	int fd = mkstemp(path);
+	const char *p = path;
+	struct cc_emit_opts share = { .star_mode = 1 };
+	struct rt_buf base;
+	struct nomos_image *img;
+	char *act[4];
+	size_t alen[4], k, flagged = 0;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bundle, sizeof bundle - 1), (ssize_t)(sizeof bundle - 1));
+	close(fd);
+	rt_buf_init(&base);
+	img = ts_compile_opts(&p, 1, 0, &share, &base);
+	unlink(path);
+	assert_non_null(img);
+	for (k = 0; k < img->vm.n_atypes; k++)
+		flagged += (vm_rd32(img->vm.sec[VM_SEC_ATYPES] + k * 24 + VM_AT_FLAGS) &
+			    VM_AT_F_STAR) != 0;
+	assert_int_equal(flagged, 2); /* fs.read and fs.write share "*" */
+	nomos_image_close(img);
+	for (k = 0; k < 4; k++) {
+		char buf[512];
+		int n = snprintf(buf, sizeof buf,
+				 "{\"schema_version\":\"v1\",\"action_id\":\"a\",\"action_type\":\"%s\","
+				 "\"params\":{},\"principal\":\"p\",\"agent\":\"a\",\"environment\":"
+				 "\"e\",\"trace_id\":\"t\"}",
+				 acts[k]);
+
+		act[k] = strdup(buf);
+		alen[k] = (size_t)n;
+	}
+	every_byte("shared \"*\"", &base, act, alen, 4);
+	for (k = 0; k < 4; k++)
+		free(act[k]);
 	rt_buf_free(&base);
 }
 
@@ -604,6 +671,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_corruptions_in_memory),
 		cmocka_unit_test(test_corrupted_corpus),
 		cmocka_unit_test(test_every_byte),
+		cmocka_unit_test(test_every_byte_shared_star),
 		cmocka_unit_test(test_star_sharing),
 	};
 
