@@ -246,13 +246,19 @@ int rt_put_obligations(struct rt_buf *b, const struct nomos_eval *ev)
 	return rt_buf_putc(b, '}');
 }
 
-static void put_key(struct rt_buf *b, const char *key, int *first)
+/* The result's keys are fixed lower-case ASCII names, which canonical JSON
+ * writes as they are: PUT_KEY writes ,"name": (without the comma for the
+ * first key) in one copy, no escaping pass (which was a third of the
+ * rendering). */
+#define PUT_KEY(b, name, first) put_key(b, ",\"" name "\":", sizeof ",\"" name "\":" - 1, first)
+
+static void put_key(struct rt_buf *b, const char *lit, size_t n, int *first)
 {
-	if (!*first)
-		rt_buf_putc(b, ',');
+	if (*first)
+		rt_buf_put(b, lit + 1, n - 1);
+	else
+		rt_buf_put(b, lit, n);
 	*first = 0;
-	rt_canon_string(b, key, strlen(key));
-	rt_buf_putc(b, ':');
 }
 
 static void put_span(struct rt_buf *b, const struct rt_span *s)
@@ -270,27 +276,27 @@ const char *nomos_eval_result_json(struct nomos_eval *ev, size_t *len)
 	rt_buf_reset(b);
 	rt_buf_putc(b, '{');
 	if (ev->have_action) {
-		put_key(b, "action_id", &first);
+		PUT_KEY(b, "action_id", &first);
 		put_span(b, &ev->act.action_id);
 	}
 	if (ok) {
-		put_key(b, "allow_rule_ids", &first);
+		PUT_KEY(b, "allow_rule_ids", &first);
 		rt_put_rule_ids(b, img, r->by_class[VM_DEC_ALLOW], r->n_by_class[VM_DEC_ALLOW]);
 	}
-	put_key(b, "decision", &first);
+	PUT_KEY(b, "decision", &first);
 	rt_buf_puts(b, ev->decision == VM_DEC_ALLOW ? "\"ALLOW\"" :
 		       ev->decision == VM_DEC_REQUIRE_APPROVAL ? "\"REQUIRE_APPROVAL\"" :
 								   "\"DENY\"");
 	if (ok) {
-		put_key(b, "deny_rule_ids", &first);
+		PUT_KEY(b, "deny_rule_ids", &first);
 		rt_put_rule_ids(b, img, r->by_class[VM_DEC_DENY], r->n_by_class[VM_DEC_DENY]);
 	}
 	if (!ok) {
-		put_key(b, "error", &first);
+		PUT_KEY(b, "error", &first);
 		rt_canon_string(b, ev->error, strlen(ev->error));
 	}
 	if (ok) {
-		put_key(b, "exec_authorization", &first);
+		PUT_KEY(b, "exec_authorization", &first);
 		rt_buf_puts(b, "{\"condition_class\":\"");
 		rt_buf_puts(b, vm_exec_class_name(r->exec_class));
 		rt_buf_puts(b, r->exec_conflict ? "\",\"conflict\":true" : "\",\"conflict\":false");
@@ -298,40 +304,40 @@ const char *nomos_eval_result_json(struct nomos_eval *ev, size_t *len)
 		rt_buf_puts(b, vm_exec_hint(r->exec_class));
 		rt_buf_puts(b, "\"}");
 	}
-	put_key(b, "matched_rule_ids", &first);
+	PUT_KEY(b, "matched_rule_ids", &first);
 	if (ok)
 		rt_put_rule_ids(b, img, r->matched, r->n_matched);
 	else
 		rt_buf_puts(b, "[]");
-	put_key(b, "normalized_resource", &first);
+	PUT_KEY(b, "normalized_resource", &first);
 	if (ok)
 		put_span(b, &ev->act.resource);
 	else
 		rt_buf_puts(b, "\"\"");
-	put_key(b, "obligations", &first);
+	PUT_KEY(b, "obligations", &first);
 	if (ok && r->oblig_class >= 0 && ev->reason != VM_R_DENY_BY_EXEC_MODEL_CONFLICT)
 		rt_put_obligations(b, ev);
 	else
 		rt_buf_puts(b, "{}");
 	if (ev->have_action) {
-		put_key(b, "params_hash", &first);
+		PUT_KEY(b, "params_hash", &first);
 		rt_buf_putc(b, '"');
 		rt_buf_puts(b, rt_action_params_hash(&ev->act));
 		rt_buf_putc(b, '"');
 	}
 	/* Always present, so consumers need not special-case refusals: "" when
 	 * no trusted image was opened (a refused image's hash is not vouched for). */
-	put_key(b, "policy_bundle_hash", &first);
+	PUT_KEY(b, "policy_bundle_hash", &first);
 	rt_buf_putc(b, '"');
 	if (ev->img)
 		rt_buf_puts(b, ev->img->bundle_hash);
 	rt_buf_putc(b, '"');
-	put_key(b, "reason_code", &first);
+	PUT_KEY(b, "reason_code", &first);
 	rt_buf_putc(b, '"');
 	rt_buf_puts(b, vm_reason_name(ev->reason));
 	rt_buf_putc(b, '"');
 	if (ok) {
-		put_key(b, "require_approval_rule_ids", &first);
+		PUT_KEY(b, "require_approval_rule_ids", &first);
 		rt_put_rule_ids(b, img, r->by_class[VM_DEC_REQUIRE_APPROVAL],
 				r->n_by_class[VM_DEC_REQUIRE_APPROVAL]);
 	}
