@@ -17,6 +17,7 @@
 #define NM_TK_COMMENT 1001 /* '#' to the end of the line */
 #define NM_TK_UNTERMINATED 1002 /* a string or re"..." without its closing quote */
 #define NM_TK_BAD 1003     /* a byte that starts no token */
+#define NM_TK_BADNUM 1004  /* number-like text that is not a JSON number */
 
 /* Nesting limit for lists and obligation values. */
 #define NM_MAX_DEPTH 64

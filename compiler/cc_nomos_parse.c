@@ -262,6 +262,14 @@ static int lex_all(struct cc_arena *a, struct lex_err *le, const struct cc_src *
 		if (kind == NM_TK_UNTERMINATED)
 			return lex_error(le, line, col, 1, CC_W_syntax,
 					 "missing closing '\"' before the end of the line");
+		if (kind == NM_TK_BADNUM) {
+			int n = end - pos > 40 ? 40 : (int)(end - pos);
+
+			snprintf(msg, sizeof msg, "invalid number '%.*s%s' (numbers are written as in "
+				 "JSON: 7, -2, 0.5, 1e3; quote other text)",
+				 n, src->text + pos, end - pos > 40 ? "..." : "");
+			return lex_error(le, line, col, (uint32_t)(end - pos), CC_W_syntax, msg);
+		}
 		if (kind == NM_TK_COMMENT || kind == TK_STRING || kind == TK_REGEX) {
 			size_t at = bad_utf8(src->text + pos, end - pos);
 

@@ -23,6 +23,10 @@ int cc_nomos_lex_one(const char *text, size_t len, size_t pos, size_t *end)
 	ident = [A-Za-z_] [A-Za-z0-9_.-]*;
 	schar = [^"\\\n] | "\\" [^\n];
 	number = "-"? [0-9]+ ("." [0-9]+)? ([eE] [+-]? [0-9]+)?;
+	/* What looks like a number but is not one (1. .5 +1 1e 0x10 1_000 2abc):
+	 * longer than any number it starts with, so it is one token and one
+	 * clear error, not a stray '.' or a surprise identifier after it. */
+	badnum = [-+]? ([0-9] | "." [0-9]) [0-9A-Za-z_.+-]*;
 
 	$ { *end = len; return NM_TK_EOF; }
 	[ \t\r\n]+ { kind = NM_TK_SPACE; goto done; }
@@ -50,6 +54,7 @@ int cc_nomos_lex_one(const char *text, size_t len, size_t pos, size_t *end)
 	"re" ["] schar* ["] { kind = TK_REGEX; goto done; }
 	["] schar* | "re" ["] schar* { kind = NM_TK_UNTERMINATED; goto done; }
 	number { kind = TK_NUMBER; goto done; }
+	badnum { kind = NM_TK_BADNUM; goto done; }
 
 	"*" { kind = TK_STAR; goto done; }
 	"[" { kind = TK_LBRACKET; goto done; }
