@@ -275,11 +275,12 @@ static void teardown(struct sized *z)
 	cc_arena_free(&z->a);
 }
 
-/* The VM measurements of every size, interleaved: each of 9 rounds runs one
- * batch per size, so that a slow stretch of the machine falls on all sizes
- * alike and the ratios between them stay fair; one uncounted round first. */
-static void measure_vm(struct sized *z, size_t n, long iters, void (*fn)(struct bctx *),
-		       size_t field)
+/* Interleaved measurements: each of 9 rounds runs one batch of iters calls
+ * of every fn[i] on c[i], so that a slow stretch of the machine falls on all
+ * of them alike and the ratios between them stay fair; one uncounted round
+ * first. The median per function goes to out[i]. */
+static void interleaved(size_t n, void (*const *fn)(struct bctx *), struct bctx *const *c,
+			long iters, double *out)
 {
 	double t[3][9], s;
 	size_t i;
@@ -290,14 +291,30 @@ static void measure_vm(struct sized *z, size_t n, long iters, void (*fn)(struct 
 		for (i = 0; i < n; i++) {
 			s = now_ns();
 			for (k = 0; k < iters; k++)
-				fn(&z[i].c);
+				fn[i](c[i]);
 			if (b >= 0)
 				t[i][b] = (now_ns() - s) / (double)iters;
 		}
 	for (i = 0; i < n; i++) {
 		qsort(t[i], 9, sizeof t[i][0], dbl_cmp);
-		*(double *)((char *)&z[i].res + field) = t[i][4];
+		out[i] = t[i][4];
 	}
+}
+
+/* One VM measurement for every size. */
+static void measure_vm(struct sized *z, size_t n, long iters, void (*fn)(struct bctx *),
+		       size_t field)
+{
+	void (*fns[3])(struct bctx *) = { fn, fn, fn };
+	struct bctx *cs[3] = { NULL, NULL, NULL };
+	double out[3];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cs[i] = &z[i].c;
+	interleaved(n, fns, cs, iters, out);
+	for (i = 0; i < n; i++)
+		*(double *)((char *)&z[i].res + field) = out[i];
 }
 
 static void report(const struct sized *z)
@@ -353,9 +370,16 @@ static void json_parsers(void)
 	rt_action_ctx_init(&actx);
 	c.actx = &actx;
 	c.act = &act;
-	tj = median_ns(100000, do_jansson, &c);
-	ty = median_ns(100000, do_yajl, &c);
-	td = median_ns(100000, do_decode, &c);
+	{
+		static void (*const fns[3])(struct bctx *) = { do_jansson, do_yajl, do_decode };
+		struct bctx *cs[3] = { &c, &c, &c };
+		double out[3];
+
+		interleaved(3, fns, cs, 50000, out);
+		tj = out[0];
+		ty = out[1];
+		td = out[2];
+	}
 	printf("JSON parse of the action: jansson json_loadb %.1f ns, yajl %.1f ns (jansson/yajl "
 	       "%.1fx); whole rt_action_decode %.1f ns\n",
 	       tj, ty, tj / ty, td);
