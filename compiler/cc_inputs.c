@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -204,6 +205,71 @@ static int check_across(struct cc_arena *a, struct cc_diag_sink *sink, struct cc
 	return rc;
 }
 
+struct bundle_at {
+	const struct cc_bundle *b;
+	size_t i; /* position among the inputs */
+};
+
+static int cmp_bundle_hash(const void *pa, const void *pb)
+{
+	const struct bundle_at *a = pa, *b = pb;
+	int c = strcmp(a->b->hash, b->b->hash);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static bool is_nomos_path(const char *p)
+{
+	size_t n = strlen(p);
+
+	return n >= 6 && !strcmp(p + n - 6, ".nomos");
+}
+
+/* Two inputs with the same policy_bundle_hash are one bundle given twice
+ * (most often a pack's .nomos file and its YAML twin, from a directory):
+ * said once per file, in load order, instead of once per rule id they
+ * share. */
+static int check_twins(struct cc_arena *a, struct cc_diag_sink *sink, struct cc_loaded *out)
+{
+	struct bundle_at *order = cc_arena_array(a, out->n_bundles, sizeof *order);
+	size_t *first = cc_arena_array(a, out->n_bundles, sizeof *first);
+	size_t i, g = 0;
+	int rc = 0;
+
+	if (!order || !first)
+		return -1;
+	for (i = 0; i < out->n_bundles; i++) {
+		order[i].b = out->bundles[i];
+		order[i].i = i;
+	}
+	qsort(order, out->n_bundles, sizeof *order, cmp_bundle_hash);
+	for (i = 0; i < out->n_bundles; i++) {
+		if (i > 0 && strcmp(order[i].b->hash, order[g].b->hash))
+			g = i;
+		first[order[i].i] = order[g].i; /* the group's earliest input */
+	}
+	for (i = 0; i < out->n_bundles; i++) {
+		const struct cc_bundle *b = out->bundles[i], *f = out->bundles[first[i]];
+
+		if (first[i] == i)
+			continue;
+		if (!strcmp(b->src->path, f->src->path))
+			cc_diag(sink, CC_ERROR, CC_W_nomos, b->pos,
+				"%s is given twice (a layer may appear only once)", b->src->path);
+		else
+			cc_diag(sink, CC_ERROR, CC_W_nomos, b->pos,
+				"%s is the same bundle as %s (policy_bundle_hash %.12s...): give one "
+				"of them, a layer may appear only once%s",
+				b->src->path, f->src->path, b->hash,
+				is_nomos_path(b->src->path) != is_nomos_path(f->src->path) ?
+					" (a pack's .nomos file and its YAML twin are one bundle)" :
+					"");
+		cc_diag(sink, CC_NOTE, CC_W_nomos, f->pos, "first given here");
+		rc = -1;
+	}
+	return rc;
+}
+
 int cc_load_inputs(struct cc_arena *a, struct cc_diag_sink *sink, const char *const *paths,
 		   size_t n, struct cc_loaded *out)
 {
@@ -250,7 +316,7 @@ int cc_load_inputs(struct cc_arena *a, struct cc_diag_sink *sink, const char *co
 	for (i = 0; i < out->n_bundles; i++)
 		for (j = 0; j < out->bundles[i]->n_rules; j++)
 			out->bundles[i]->rules[j].bundle_index = (unsigned)i;
-	if (out->n_bundles > 1 && check_across(a, sink, out))
+	if (out->n_bundles > 1 && (check_twins(a, sink, out) || check_across(a, sink, out)))
 		return -1;
 	if (cc_merged_hash((const struct cc_bundle *const *)out->bundles, out->n_bundles, out->hash))
 		return -1;

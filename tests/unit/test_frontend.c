@@ -1306,10 +1306,21 @@ static void test_safe_canonical(void **state)
 	free(want);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
 static void test_inputs_across(void **state)
 {
-	const char *paths[] = { CONF "upstream/policies/safe.yaml", CONF "upstream/policies/safe.json" };
+	const char *twins[] = { CONF "upstream/policies/safe.yaml", CONF "upstream/policies/safe.json" };
 	const char *dir[] = { CONF "bundles/../upstream/policies/" };
+	char tmp[] = "/tmp/nomos-test-across-XXXXXX", pa[64], pb[64];
+	const char *layers[] = { pa, pb };
 	struct cc_arena a;
 	struct capture cap = { .len = 0 };
 	struct cc_diag_sink sink = { .emit = capture_emit, .ctx = &cap };
@@ -1319,16 +1330,42 @@ static void test_inputs_across(void **state)
 
 	(void)state;
 	cc_arena_init(&a);
-	assert_int_equal(cc_load_inputs(&a, &sink, paths, 2, &ld), -1);
-	assert_non_null(strstr(cap.text, "duplicate rule id \"safe-allow-git-exec\" across bundles "
-					 CONF "upstream/policies/safe.yaml and " CONF
-					 "upstream/policies/safe.json"));
-	/* reported in load order (they were once in id order): the first repeat
-	 * is the first rule of safe.json */
-	assert_non_null(strstr(cap.text, "duplicate rule id \"safe-deny-root-env\""));
-	assert_true(strstr(cap.text, "duplicate rule id \"safe-deny-root-env\"") == cap.text);
-	assert_int_equal(cap.line, 5);
-	assert_int_equal(cap.col, 13);
+	/* one bundle given twice (safe.yaml and its JSON twin: same hash) is one
+	 * error, not one per shared rule id */
+	assert_int_equal(cc_load_inputs(&a, &sink, twins, 2, &ld), -1);
+	assert_int_equal(cap.n, 2);
+	assert_non_null(strstr(cap.text, CONF "upstream/policies/safe.json is the same bundle as " CONF
+					 "upstream/policies/safe.yaml (policy_bundle_hash 7ec7bd2481d8...)"));
+	assert_null(strstr(cap.text, "duplicate rule id"));
+	memset(&cap, 0, sizeof cap);
+	twins[1] = twins[0];
+	assert_int_equal(cc_load_inputs(&a, &sink, twins, 2, &ld), -1);
+	assert_int_equal(cap.n, 2);
+	assert_non_null(strstr(cap.text, "safe.yaml is given twice (a layer may appear only once)"));
+	/* different bundles sharing ids: each repeat, in load order (they were
+	 * once in id order): the first repeat is the first rule of b.yaml */
+	assert_non_null(mkdtemp(tmp));
+	snprintf(pa, sizeof pa, "%s/a.yaml", tmp);
+	snprintf(pb, sizeof pb, "%s/b.yaml", tmp);
+	write_file(pa, "version: v1\nrules:\n"
+		       "  - {id: r-one, action_type: fs.read, resource: file://w/a, decision: ALLOW}\n"
+		       "  - {id: r-two, action_type: fs.read, resource: file://w/b, decision: ALLOW}\n"
+		       "  - {id: r-three, action_type: fs.read, resource: file://w/c, decision: DENY}\n");
+	write_file(pb, "version: v1\nrules:\n"
+		       "  - {id: r-three, action_type: fs.read, resource: file://w/d, decision: DENY}\n"
+		       "  - {id: r-four, action_type: fs.read, resource: file://w/e, decision: ALLOW}\n"
+		       "  - {id: r-one, action_type: fs.read, resource: file://w/f, decision: ALLOW}\n");
+	memset(&cap, 0, sizeof cap);
+	assert_int_equal(cc_load_inputs(&a, &sink, layers, 2, &ld), -1);
+	unlink(pa);
+	unlink(pb);
+	rmdir(tmp);
+	assert_int_equal(cap.n, 4); /* two errors, each with its note */
+	assert_true(strstr(cap.text, "duplicate rule id \"r-three\" across bundles ") == cap.text);
+	assert_non_null(strstr(cap.text, "duplicate rule id \"r-one\""));
+	assert_null(strstr(cap.text, "is the same bundle"));
+	assert_int_equal(cap.line, 3);
+	assert_int_equal(cap.col, 10);
 	/* directories expand recursively, byte-sorted */
 	assert_int_equal(cc_expand_inputs(&a, &sink, dir, 1, &files, &n), 0);
 	assert_int_equal(n, 10);
