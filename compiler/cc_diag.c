@@ -1,4 +1,5 @@
 /* cc_diag.c: diagnostic formatting and file reading (see cc_diag.h). */
+#define _XOPEN_SOURCE 700 /* wcwidth */
 #include "compiler/cc_diag.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "compiler/cc_arena.h"
 
@@ -108,6 +110,30 @@ static int is_utf8_cont(char c)
 	return ((unsigned char)c & 0xc0) == 0x80;
 }
 
+/* Terminal columns of the character that starts at s[0] (n bytes left), so
+ * that the caret stays under the text after wide (CJK) or zero-width
+ * characters: wcwidth() in a UTF-8 LC_CTYPE (nomosc sets C.UTF-8). 0 for a
+ * continuation byte (its lead byte counts), 1 for ASCII, and 1 whenever the
+ * width is not known (invalid UTF-8, no UTF-8 locale). */
+static size_t char_cols(const char *s, size_t n)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t k;
+	int w;
+
+	if (!n || is_utf8_cont(*s))
+		return n ? 0 : 1;
+	if ((unsigned char)*s < 0x80)
+		return 1;
+	memset(&st, 0, sizeof st);
+	k = mbrtowc(&wc, s, n, &st);
+	if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+		return 1;
+	w = wcwidth(wc);
+	return w < 0 ? 1 : (size_t)w;
+}
+
 /* A quoted line longer than QUOTE_MAX bytes shows only QUOTE_AROUND bytes on
  * each side of the caret, between "...": else a minified bundle with many
  * problems would print its whole text again for each of them. */
@@ -121,7 +147,7 @@ int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 	const struct cc_pos *p = &d->pos;
 	char num[32];
 	const char *line;
-	size_t len, i, width, ulen, start, ws, we;
+	size_t len, i, k, width, ulen, start, ws, we;
 
 	if (color)
 		rt_buf_puts(out, "\033[1m");
@@ -175,19 +201,21 @@ int cc_diag_render(const struct cc_diagnostic *d, struct rt_buf *out, int color)
 	for (i = 0; i < width; i++)
 		rt_buf_putc(out, ' ');
 	rt_buf_puts(out, ws ? " |    " : " | ");
-	/* Columns count bytes; the caret line counts characters, so that it
-	 * stays under the text when UTF-8 sequences precede or form it. */
-	for (i = ws + 1; i < p->col && i <= we; i++)
-		if (!is_utf8_cont(line[i - 1]))
+	/* Columns count bytes; the caret line counts terminal columns, so that
+	 * it stays under the text when UTF-8 sequences precede or form it. */
+	for (i = ws; i + 1 < p->col && i < we; i++)
+		for (k = char_cols(line + i, we - i); k; k--)
 			rt_buf_putc(out, ' ');
 	if (color)
 		rt_buf_puts(out, "\033[1;32m");
 	rt_buf_putc(out, '^');
+	for (k = start < we ? char_cols(line + start, we - start) : 1; k > 1; k--)
+		rt_buf_putc(out, '~');
 	ulen = p->len;
 	if (ulen > 1 && start + ulen > we)
 		ulen = we > start ? we - start : 1;
 	for (i = 1; i < ulen; i++)
-		if (!is_utf8_cont(line[start + i]))
+		for (k = char_cols(line + start + i, we - start - i); k; k--)
 			rt_buf_putc(out, '~');
 	if (color)
 		rt_buf_puts(out, "\033[0m");

@@ -1,5 +1,6 @@
 /* nomosc_main.c: entry point of nomosc, the policy compiler. Dispatches to one
  * subcommand (see nomosc.h); `nomosc --help` lists them. */
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +37,10 @@ int main(int argc, char **argv)
 {
 	const struct nomosc_command *c;
 
+	/* Bundles are UTF-8 whatever the user's locale: diagnostic carets
+	 * measure characters in it (cc_diag.c); nothing else here depends on
+	 * LC_CTYPE. Without that locale, every character counts one column. */
+	(void)setlocale(LC_CTYPE, "C.UTF-8");
 	if (argc < 2) {
 		usage(stderr);
 		return NOMOSC_EXIT_USAGE;
