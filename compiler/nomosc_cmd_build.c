@@ -206,6 +206,12 @@ int nomosc_cmd_build(int argc, char **argv)
 			if (!strcmp(arg, "-o")) {
 				out_path = v;
 			} else if (!strcmp(arg, "--role")) {
+				if (role != CC_ROLE_NONE) {
+					fprintf(stderr, "nomosc build: two --role options for one INPUT "
+							"(a role names the INPUT after it)\n");
+					status = NOMOSC_EXIT_USAGE;
+					goto done;
+				}
 				if (parse_role(v, &role)) {
 					fprintf(stderr, "nomosc build: unknown role '%s' (expected baseline, "
 							"org, repo, env or local_override)\n", v);
@@ -247,6 +253,13 @@ int nomosc_cmd_build(int argc, char **argv)
 			roles[nfiles++] = role;
 		}
 		role = CC_ROLE_NONE;
+	}
+	if (role != CC_ROLE_NONE) {
+		/* a trailing --role would be silently dropped */
+		fprintf(stderr, "nomosc build: --role is not followed by an INPUT (a role names the "
+				"INPUT after it: --role repo repo.yaml)\n");
+		status = NOMOSC_EXIT_USAGE;
+		goto done;
 	}
 	if (!ninputs) {
 		usage(stderr);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -177,6 +178,21 @@ static int write_file(const char *path, const char *data, size_t n)
 }
 
 /* Formats one file; returns 0 formatted/written, 1 not formatted (--check), -1 error. */
+/* .yaml/.yml/.json are bundles of another format: parsing one as the
+ * language would only report its first "syntax error". -1 when refused. */
+static int refuse_other_format(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (cc_format_for_path(path) == CC_FMT_NOMOS || !dot || strchr(dot, '/') ||
+	    (strcasecmp(dot, ".yaml") && strcasecmp(dot, ".yml") && strcmp(dot, ".json")))
+		return 0;
+	fprintf(stderr, "%s: error: nomosc fmt formats .nomos files; this is a %s bundle "
+			"('nomosc convert %s' prints it as .nomos)\n",
+		path, strcmp(dot, ".json") ? "YAML" : "JSON", path);
+	return -1;
+}
+
 static int fmt_one(const char *path, int check, int write)
 {
 	struct cc_diag_sink sink;
@@ -193,7 +209,8 @@ static int fmt_one(const char *path, int check, int write)
 	rt_buf_init(&out);
 	/* the shared reader: a secret key named ci.nomos is refused unquoted */
 	src = cc_read_source(&a, &sink, path);
-	if (!src) {
+	if (!src || refuse_other_format(path)) {
+		nomosc_sink_done(&sink);
 		cc_arena_free(&a);
 		return -1;
 	}

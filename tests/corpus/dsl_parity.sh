@@ -129,6 +129,15 @@ else bad "fmt on a syntax error: exit $rc, want 1 with the diagnostic"; fi
 "$NOMOSC" fmt --check -w "$src" >/dev/null 2>&1
 rc=$?
 if [ "$rc" -eq 2 ]; then ok; else bad "fmt --check -w: exit $rc, want 2"; fi
+# a YAML or JSON bundle is named as such, not parsed as the language
+for y in corpus/conformance/upstream/policies/safe.yaml corpus/conformance/upstream/policies/safe.json; do
+	cp "$y" "$tmp/before"
+	"$NOMOSC" fmt -w "$y" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q "^$y: error: nomosc fmt formats .nomos files; this is a \(YAML\|JSON\) bundle ('nomosc convert $y'" "$tmp/err" &&
+		cmp -s "$y" "$tmp/before"; then ok
+	else bad "fmt on $y: exit $rc, want 1 naming the format:"; cat "$tmp/err"; fi
+done
 printf 'version: v1\nrules:\n  - id: r\n    action_type: fs.read\n    resource: "file://w/**"\n    decision: ALLOW\n    obligations: {big: 12345678901234567890}\n' >"$tmp/big.yaml"
 rm -f "$tmp/big.json"
 "$NOMOSC" convert -o "$tmp/big.json" "$tmp/big.yaml" 2>"$tmp/err"

@@ -74,6 +74,27 @@ for src in stdlib-policies/*.yaml; do
 	fi
 done
 
+# The directory holds every pack twice (.nomos and .yaml): built whole, each
+# twin pair is one error naming both files, not one per shared rule id.
+rm -f "$OUT/all.nbc"
+"$NOMOSC" build stdlib-policies/ -o "$OUT/all.nbc" >/dev/null 2>"$OUT/all.err"
+rc=$?
+n_twins=$(grep -c ': error: stdlib-policies/[a-z-]*\.yaml is the same bundle as stdlib-policies/[a-z-]*\.nomos ' "$OUT/all.err")
+if [ "$rc" -eq 1 ] && [ "$n_twins" -eq "$packs" ] && ! grep -q 'duplicate rule id' "$OUT/all.err" &&
+	[ ! -e "$OUT/all.nbc" ]; then pass
+else fail "build stdlib-policies/: exit $rc, $n_twins twin errors for $packs packs"; head -n 5 "$OUT/all.err"; fi
+# --role names the INPUT after it: a trailing or doubled --role is a usage error
+for args in "stdlib-policies/baseline.yaml --role repo" "--role org --role repo stdlib-policies/baseline.yaml"; do
+	rm -f "$OUT/role.nbc"
+	# shellcheck disable=SC2086
+	"$NOMOSC" build $args -o "$OUT/role.nbc" >/dev/null 2>"$OUT/role.err"
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -q -- '--role' "$OUT/role.err" && [ ! -e "$OUT/role.nbc" ]; then pass
+	else fail "build $args: exit $rc, want 2"; cat "$OUT/role.err"; fi
+done
+if "$NOMOSC" build --role baseline stdlib-policies/baseline.yaml --role repo stdlib-policies/ci-agent.yaml \
+	-o "$OUT/role.nbc" >/dev/null 2>&1; then pass; else fail "build with a --role per layer"; fi
+
 if [ "$packs" -lt 8 ]; then
 	fail "only $packs packs in stdlib-policies/, at least 8 expected"
 fi
