@@ -20,7 +20,7 @@ const char nomosc_cmd_build_summary[] = "compile policy layers into a bytecode i
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: nomosc build [-o OUT] [--revision N] [--expires TIME] [--report]\n"
+		"usage: nomosc build [-o OUT] [--revision N] [--expires TIME] [--report] [--compat]\n"
 		"                    [--sign KEY] [--bundle-pubkey PEM --bundle-signature SIG...]\n"
 		"                    [[--role ROLE] INPUT]...\n\n"
 		"Compiles Nomos v1 bundles (.yaml, .yml, .json) and .nomos files into one\n"

@@ -19,7 +19,8 @@ static void usage(FILE *f)
 		   "of the SHA-256 of the public key) on standard output. The secret key is\n"
 		   "never printed. Add NAME.pub to the fleet's trust file (docs/signing.md):\n"
 		   "  cat NAME.pub >> trust.txt\n\n"
-		   "  --comment TEXT  label stored after the public key (default NAME)\n\n"
+		   "  --comment TEXT  label stored after the public key (default: the\n"
+		   "                  last path component of NAME)\n\n"
 		   "exit status: 0 keys written, 1 error, 2 usage error\n");
 }
 

@@ -21,7 +21,8 @@ static void usage(FILE *f)
 		   "signature covers the header (format version, revision, expiry), the\n"
 		   "content hash and the key id; only the signature block is rewritten, and\n"
 		   "the file is replaced atomically. An existing signature is replaced.\n\n"
-		   "  --key KEY  secret key file (mode 0600; refused when group/other may read it)\n"
+		   "  --key KEY  secret key file (mode 0600; refused when group or others have any\n"
+		   "             permission on it)\n"
 		   "  -o OUT     write the signed image to OUT instead of replacing IMAGE\n\n"
 		   "exit status: 0 signed, 1 error, 2 usage error\n");
 }
