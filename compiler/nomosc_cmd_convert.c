@@ -1,6 +1,7 @@
 /* nomosc_cmd_convert.c: `nomosc convert [--to nomos|yaml|json] [-o OUT] INPUT`
  * translates a bundle between YAML/JSON and the .nomos language through the
  * bundle model, so the policy_bundle_hash survives every round trip. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,12 +181,18 @@ int nomosc_cmd_convert(int argc, char **argv)
 	if (rc == 0 && b.nonportable && strcmp(to, "nomos"))
 		fprintf(stderr, "%s: note: the %s output uses nomos extension keys (regex "
 				"matchers); Nomos v1 will reject it\n", in, to);
-	if (rc == 0) {
-		FILE *f = out_path ? fopen(out_path, "wb") : stdout;
-
-		if (!f || fwrite(out.data ? out.data : "", 1, out.len, f) != out.len ||
-		    (out_path && fclose(f) != 0)) {
-			fprintf(stderr, "%s: error: cannot write [-Wio]\n", out_path ? out_path : "<stdout>");
+	if (rc == 0 && out_path) {
+		/* atomically, like build, sign and fmt -w: OUT is the old file or
+		 * the whole new one, never a part */
+		if (nomosc_write_atomic(out_path, out.data ? out.data : "", out.len)) {
+			fprintf(stderr, "%s: error: cannot write: %s [-Wio]\n", out_path,
+				strerror(errno));
+			status = NOMOSC_EXIT_ERROR;
+		}
+	} else if (rc == 0) {
+		if (fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len ||
+		    fflush(stdout) != 0) {
+			fprintf(stderr, "<stdout>: error: cannot write: %s [-Wio]\n", strerror(errno));
 			status = NOMOSC_EXIT_ERROR;
 		}
 	} else {
