@@ -133,7 +133,5 @@ int nomosc_cmd_check(int argc, char **argv)
 	rt_buf_free(&o.json_buf);
 	cc_arena_free(&a);
 	free(inputs);
-	if (fflush(stdout) != 0)
-		return NOMOSC_EXIT_ERROR;
 	return rc == 0 && sink.errors == 0 ? NOMOSC_EXIT_OK : NOMOSC_EXIT_ERROR;
 }

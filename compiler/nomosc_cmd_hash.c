@@ -91,7 +91,5 @@ int nomosc_cmd_hash(int argc, char **argv)
 	nomosc_sink_done(&sink);
 	cc_arena_free(&a);
 	free(inputs);
-	if (fflush(stdout) != 0)
-		return NOMOSC_EXIT_ERROR;
 	return rc == 0 ? NOMOSC_EXIT_OK : rc == -2 ? NOMOSC_EXIT_USAGE : NOMOSC_EXIT_ERROR;
 }

@@ -1,5 +1,6 @@
 /* nomosc_main.c: entry point of nomosc, the policy compiler. Dispatches to one
  * subcommand (see nomosc.h); `nomosc --help` lists them. */
+#include <errno.h>
 #include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,7 +34,24 @@ static void usage(FILE *f)
 		   "exit status: 0 success, 1 errors in the input, 2 usage error\n");
 }
 
-int main(int argc, char **argv)
+/* What a command printed must have reached standard output: a full disk, a
+ * closed standard output or a reader gone away (SIGPIPE ignored) is reported
+ * and exits 1, never 0. */
+static int finish(int status)
+{
+	int err = 0;
+
+	if (fflush(stdout) != 0)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (!err)
+		return status;
+	fprintf(stderr, "nomosc: cannot write standard output: %s\n", strerror(err));
+	return NOMOSC_EXIT_ERROR;
+}
+
+static int run(int argc, char **argv)
 {
 	const struct nomosc_command *c;
 
@@ -70,4 +88,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "nomosc: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return NOMOSC_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return finish(run(argc, argv));
 }

@@ -143,8 +143,6 @@ int nomos_vm_cmd_eval(int argc, char **argv)
 			}
 		}
 	}
-	if (fflush(stdout))
-		status = NOMOS_VM_EXIT_ERROR;
 	nomos_eval_free(ev);
 	nomos_image_close(img);
 	return status;

@@ -1,5 +1,6 @@
 /* nomos_vm_main.c: entry point of nomos-vm, the policy VM. Dispatches to one
  * subcommand (see nomos_vm.h); `nomos-vm --help` lists them. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +36,24 @@ static void usage(FILE *f)
 		   "(docs/signing.md)\n");
 }
 
-int main(int argc, char **argv)
+/* Every command's output is only as good as its delivery: a full disk, a
+ * closed standard output or a reader gone away (SIGPIPE ignored) is reported
+ * and exits 1, never 0 (or 3/4, a decision nobody received). */
+static int finish(int status)
+{
+	int err = 0;
+
+	if (fflush(stdout) != 0)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (!err)
+		return status;
+	fprintf(stderr, "nomos-vm: cannot write standard output: %s\n", strerror(err));
+	return NOMOS_VM_EXIT_ERROR;
+}
+
+static int run(int argc, char **argv)
 {
 	const struct nomos_vm_command *c;
 
@@ -68,4 +86,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "nomos-vm: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return NOMOS_VM_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return finish(run(argc, argv));
 }
