@@ -2,9 +2,11 @@
  * action prints one compact JSON object; --jsonl turns a stream of actions
  * (one per line) into a stream of decisions, in order, and keeps going after a
  * bad line (that line gets a fail-closed DENY). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "runtime/nomos.h"
 #include "runtime/nomos_vm.h"
@@ -53,6 +55,59 @@ static int rejected(const struct nomos_eval *ev)
 	       !strcmp(r, "image_error") || !strcmp(r, "internal_error");
 }
 
+/* --jsonl: one decision per line of input, in order; returns the exit status.
+ * Stops at the first failed write: with nobody reading the decisions, an
+ * endless stream would otherwise be evaluated forever. */
+static int eval_stream(struct nomos_eval *ev, const char *input)
+{
+	FILE *f = strcmp(input, "-") ? fopen(input, "rb") : stdin;
+	struct stat st;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int status = NOMOS_VM_EXIT_OK, flush, err;
+
+	if (!f) {
+		fprintf(stderr, "nomos-vm: cannot read %s: %s\n", nomos_vm_input_name(input),
+			strerror(errno));
+		return NOMOS_VM_EXIT_ERROR;
+	}
+	/* A caller that writes one action and waits for its decision (a pipe,
+	 * a socket, a terminal) gets it now, not once 4 KB have piled up. */
+	flush = fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode);
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)n;
+
+		/* the newline, a CR (CRLF streams) and blanks: a blank line is skipped */
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
+			       line[len - 1] == ' ' || line[len - 1] == '\t'))
+			len--;
+		if (len == 0)
+			continue;
+		nomos_eval_json(ev, line, len);
+		if (emit(ev) || rejected(ev))
+			status = NOMOS_VM_EXIT_ERROR;
+		if (ferror(stdout) || (flush && fflush(stdout) != 0)) {
+			err = errno;
+			fflush(stdout); /* drop what cannot be written */
+			clearerr(stdout); /* reported here, not again by main() */
+			fprintf(stderr, "nomos-vm: cannot write standard output: %s\n", strerror(err));
+			status = NOMOS_VM_EXIT_ERROR;
+			break;
+		}
+	}
+	if (ferror(f)) {
+		/* a directory, EIO, a closed stdin: not the end of the stream */
+		fprintf(stderr, "nomos-vm: cannot read %s: %s\n", nomos_vm_input_name(input),
+			strerror(errno));
+		status = NOMOS_VM_EXIT_ERROR;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return status;
+}
+
 int nomos_vm_cmd_eval(int argc, char **argv)
 {
 	const char *input = NULL;
@@ -97,30 +152,7 @@ int nomos_vm_cmd_eval(int argc, char **argv)
 		return NOMOS_VM_EXIT_ERROR;
 	}
 	if (jsonl) {
-		FILE *f = strcmp(input, "-") ? fopen(input, "rb") : stdin;
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-
-		if (!f) {
-			perror(input);
-			status = NOMOS_VM_EXIT_ERROR;
-		} else {
-			while ((n = getline(&line, &cap, f)) >= 0) {
-				size_t len = (size_t)n;
-
-				while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-					len--;
-				if (len == 0)
-					continue;
-				nomos_eval_json(ev, line, len);
-				if (emit(ev) || rejected(ev))
-					status = NOMOS_VM_EXIT_ERROR;
-			}
-			free(line);
-			if (f != stdin)
-				fclose(f);
-		}
+		status = eval_stream(ev, input);
 	} else {
 		char *text;
 		size_t len;

@@ -21,6 +21,11 @@ const char *nomos_vm_image_path(const char *explicit_path)
 	return "bundle.nbc";
 }
 
+const char *nomos_vm_input_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "standard input";
+}
+
 int nomos_vm_read(const char *path, char **text, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
@@ -28,7 +33,8 @@ int nomos_vm_read(const char *path, char **text, size_t *len)
 	size_t cap = 0, n = 0, got;
 
 	if (!f) {
-		fprintf(stderr, "nomos-vm: cannot read %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "nomos-vm: cannot read %s: %s\n", nomos_vm_input_name(path),
+			strerror(errno));
 		return -1;
 	}
 	for (;;) {
@@ -37,7 +43,8 @@ int nomos_vm_read(const char *path, char **text, size_t *len)
 			p = realloc(buf, cap);
 			if (!p) {
 				free(buf);
-				fprintf(stderr, "nomos-vm: out of memory reading %s\n", path);
+				fprintf(stderr, "nomos-vm: out of memory reading %s\n",
+					nomos_vm_input_name(path));
 				if (f != stdin)
 					fclose(f);
 				return -1;
@@ -50,7 +57,8 @@ int nomos_vm_read(const char *path, char **text, size_t *len)
 			break;
 	}
 	if (ferror(f)) {
-		fprintf(stderr, "nomos-vm: cannot read %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "nomos-vm: cannot read %s: %s\n", nomos_vm_input_name(path),
+			strerror(errno));
 		free(buf);
 		if (f != stdin)
 			fclose(f);

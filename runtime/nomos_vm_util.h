@@ -12,6 +12,9 @@
 /* The image path: explicit (may be NULL), else $NOMOS_IMAGE, else ./bundle.nbc. */
 const char *nomos_vm_image_path(const char *explicit_path);
 
+/* How messages name an input: "standard input" for "-", else the path. */
+const char *nomos_vm_input_name(const char *path);
+
 /* Reads a file, or standard input for "-", into a malloc'ed NUL-terminated
  * buffer. Returns 0 or -1 with a message printed to stderr. */
 int nomos_vm_read(const char *path, char **text, size_t *len);

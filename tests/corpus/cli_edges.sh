@@ -2,7 +2,8 @@
 # cli_edges.sh: the command-line tools at their I/O edges, in a temporary
 # directory: standard output that cannot be written (a full device, closed, a
 # reader gone away with SIGPIPE ignored), inputs that cannot be read (a
-# directory, a closed standard input). Every failure must be one precise line
+# directory, a closed standard input), --jsonl streams (blank and CRLF lines,
+# a caller waiting for each decision). Every failure must be one precise line
 # on stderr and the documented exit status (docs/cli.md), never a claimed
 # success. Run by `make test` with B, NOMOSC, NOMOS_VM; one summary line last.
 set -u
@@ -84,9 +85,39 @@ closed="cannot write standard output: Bad file descriptor"
 expect 1 "nomos-vm: $closed" "eval >&-" -- to_closed "$NOMOS_VM" eval "$ACTION"
 expect 1 "nomos-vm: $closed" "eval --jsonl >&-" -- to_closed "$NOMOS_VM" eval --jsonl big.jsonl
 expect 1 "nomosc: $closed" "hash >&-" -- to_closed "$NOMOSC" hash "$SAFE"
-# the reader went away (SIGPIPE ignored): said so, exit 1
+# the reader went away (SIGPIPE ignored): the stream stops at once, says so, exits 1
 expect 1 "nomos-vm: cannot write standard output: Broken pipe" "eval --jsonl | head -1" -- \
 	to_gone "$NOMOS_VM" eval --jsonl big.jsonl
+expect 0 "" "endless stream into a closed pipe stops" -- \
+	limit sh -c 'yes "$1" | (trap "" PIPE; "$2" eval --jsonl 2>/dev/null) | head -n 1 >/dev/null' \
+	_ "$line" "$NOMOS_VM"
+
+# ---- eval --jsonl: inputs that cannot be read are errors, not empty streams ----
+expect 1 "^nomos-vm: cannot read dir: Is a directory$" "eval --jsonl DIR" -- \
+	"$NOMOS_VM" eval --jsonl dir
+expect 1 "^nomos-vm: cannot read standard input: Is a directory$" "eval --jsonl < DIR" -- \
+	sh -c '"$0" eval --jsonl < dir' "$NOMOS_VM"
+expect 1 "^nomos-vm: cannot read standard input: Bad file descriptor$" "eval --jsonl <&-" -- \
+	sh -c '"$0" eval --jsonl <&-' "$NOMOS_VM"
+expect 1 "^nomos-vm: cannot read nope.jsonl: No such file or directory$" "eval --jsonl MISSING" -- \
+	"$NOMOS_VM" eval --jsonl nope.jsonl
+expect 1 "^nomos-vm: cannot read standard input: Bad file descriptor$" "eval - <&-" -- \
+	sh -c '"$0" eval - <&-' "$NOMOS_VM"
+
+# ---- eval --jsonl: blank lines (blanks only, CRLF) are skipped ----
+printf '%s\r\n\r\n  \n\t\r\n%s' "$line" "$line" > blanks.jsonl
+out=$("$NOMOS_VM" eval --jsonl blanks.jsonl 2>&1); rc=$?
+n=$(printf '%s\n' "$out" | grep -c '"reason_code":"deny_by_rule"')
+[ "$rc" -eq 0 ] && [ "$n" -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ] && ok ||
+	{ fail "eval --jsonl blank and CRLF lines: exit $rc"; printf '%s\n' "$out" | tail -n 3; }
+
+# ---- eval --jsonl: a caller waiting for each decision gets it at once ----
+# The writer keeps the stream open until the decision has arrived (5 s at most).
+: > got
+{ printf '%s\n' "$line"; n=0
+  while [ ! -s got ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+  [ -s got ] && : > seen; } | "$NOMOS_VM" eval --jsonl > got 2>/dev/null
+[ -e seen ] && ok || fail "eval --jsonl from a pipe: no decision until the stream ended"
 
 echo "cli_edges: $checks checks passed, $failed failed"
 [ "$failed" -eq 0 ]
