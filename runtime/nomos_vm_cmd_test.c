@@ -1,6 +1,7 @@
 /* nomos_vm_cmd_test.c: `nomos-vm test`, table-driven policy tests. Each line
  * of a table is {"name", "action": {...}, "decision", ["reason_code"],
  * ["matched_rule_ids"]}; every mismatch is reported with what was expected. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,8 @@ static void usage(FILE *f)
 		   "   \"reason_code\": \"deny_by_rule\", \"matched_rule_ids\": [\"...\"]}\n"
 		   "reason_code and matched_rule_ids are optional. Prints one line per failing\n"
 		   "case (every case with -v) and a summary \"N passed, N failed\".\n\n"
-		   "exit status: 0 all passed; 1 a case failed or a table is malformed; 2 usage.\n");
+		   "exit status: 0 all passed; 1 a case failed, a table is malformed or cannot be\n"
+		   "read; 2 usage.\n");
 }
 
 /* Compares the evaluation with the expectations of one case; returns 1 when it
@@ -133,7 +135,7 @@ int nomos_vm_cmd_test(int argc, char **argv)
 		}
 		f = fopen(argv[i], "rb");
 		if (!f) {
-			perror(argv[i]);
+			fprintf(stderr, "nomos-vm test: cannot read %s: %s\n", argv[i], strerror(errno));
 			fail++;
 			continue;
 		}
@@ -142,11 +144,15 @@ int nomos_vm_cmd_test(int argc, char **argv)
 			json_t *c, *action;
 			char *text;
 			const char *name;
+			size_t len = (size_t)n;
 
 			lineno++;
-			if (n <= 1)
-				continue;
-			c = json_loadb(line, (size_t)n, 0, &jerr);
+			while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
+				       line[len - 1] == ' ' || line[len - 1] == '\t'))
+				len--;
+			if (len == 0)
+				continue; /* a blank line, CRLF or not */
+			c = json_loadb(line, len, 0, &jerr);
 			action = c ? json_object_get(c, "action") : NULL;
 			if (!c || !json_is_object(action) || !json_is_string(json_object_get(c, "decision"))) {
 				fprintf(stderr, "%s:%lu: error: a case needs \"action\" (object) and "
@@ -169,6 +175,11 @@ int nomos_vm_cmd_test(int argc, char **argv)
 				printf("FAIL %s:%lu %s: %s\n", argv[i], lineno, name ? name : "", why);
 			}
 			json_decref(c);
+		}
+		if (ferror(f)) {
+			/* a directory or EIO is not an empty table that passes */
+			fprintf(stderr, "nomos-vm test: cannot read %s: %s\n", argv[i], strerror(errno));
+			fail++;
 		}
 		free(line);
 		fclose(f);

@@ -2,8 +2,8 @@
 # cli_edges.sh: the command-line tools at their I/O edges, in a temporary
 # directory: standard output that cannot be written (a full device, closed, a
 # reader gone away with SIGPIPE ignored), inputs that cannot be read (a
-# directory, a closed standard input), --jsonl streams (blank and CRLF lines,
-# a caller waiting for each decision). Every failure must be one precise line
+# directory, a closed standard input, a test table), --jsonl streams (blank
+# and CRLF lines, a caller waiting for each decision). Every failure must be one precise line
 # on stderr and the documented exit status (docs/cli.md), never a claimed
 # success. Run by `make test` with B, NOMOSC, NOMOS_VM; one summary line last.
 set -u
@@ -118,6 +118,13 @@ n=$(printf '%s\n' "$out" | grep -c '"reason_code":"deny_by_rule"')
   while [ ! -s got ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
   [ -s got ] && : > seen; } | "$NOMOS_VM" eval --jsonl > got 2>/dev/null
 [ -e seen ] && ok || fail "eval --jsonl from a pipe: no decision until the stream ended"
+
+# ---- test: a table that cannot be read fails, with its name ----
+expect 1 "^nomos-vm test: cannot read dir: Is a directory$" "test DIR" -- "$NOMOS_VM" test dir
+expect 1 "^nomos-vm test: cannot read nope.jsonl: No such file or directory$" "test MISSING" -- \
+	"$NOMOS_VM" test nope.jsonl
+printf '\r\n  \n' > blank-table.jsonl
+expect 0 "^0 passed, 0 failed$" "test: blank CRLF lines" -- "$NOMOS_VM" test blank-table.jsonl
 
 echo "cli_edges: $checks checks passed, $failed failed"
 [ "$failed" -eq 0 ]
