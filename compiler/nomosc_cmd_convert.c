@@ -182,19 +182,13 @@ int nomosc_cmd_convert(int argc, char **argv)
 		fprintf(stderr, "%s: note: the %s output uses nomos extension keys (regex "
 				"matchers); Nomos v1 will reject it\n", in, to);
 	if (rc == 0 && out_path) {
-		/* atomically, like build, sign and fmt -w: OUT is the old file or
-		 * the whole new one, never a part */
+		/* atomically, as build: a failed write leaves OUT as it was */
 		if (nomosc_write_atomic(out_path, out.data ? out.data : "", out.len)) {
-			fprintf(stderr, "%s: error: cannot write: %s [-Wio]\n", out_path,
-				strerror(errno));
+			fprintf(stderr, "nomosc: cannot write %s: %s\n", out_path, strerror(errno));
 			status = NOMOSC_EXIT_ERROR;
 		}
 	} else if (rc == 0) {
-		if (fwrite(out.data ? out.data : "", 1, out.len, stdout) != out.len ||
-		    fflush(stdout) != 0) {
-			fprintf(stderr, "<stdout>: error: cannot write: %s [-Wio]\n", strerror(errno));
-			status = NOMOSC_EXIT_ERROR;
-		}
+		fwrite(out.data ? out.data : "", 1, out.len, stdout); /* main() checks the write */
 	} else {
 		status = NOMOSC_EXIT_ERROR;
 	}

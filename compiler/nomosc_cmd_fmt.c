@@ -1,6 +1,7 @@
 /* nomosc_cmd_fmt.c: `nomosc fmt [--check] [-w] FILE...` prints .nomos files in
  * the canonical layout (cc_nomos_format), every comment kept; --check shows a
  * diff and exits 1 when a file is not formatted; -w rewrites files in place. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,34 +148,20 @@ out:
 	free(lb);
 }
 
-/* Replaces path atomically (temporary file + rename), keeping its mode. */
+/* Rewrites path in place: atomically (temporary file + rename), keeping its
+ * mode. Only what could be written in place is: a read-only file stays as it
+ * is (EACCES), and so does a device or FIFO, which has no place to rewrite. */
 static int write_file(const char *path, const char *data, size_t n)
 {
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
 	struct stat st;
-	FILE *f;
-	int ok;
 
-	if (!tmp)
+	if (stat(path, &st) != 0 || access(path, W_OK) != 0)
 		return -1;
-	snprintf(tmp, plen + 16, "%s.fmt-tmp", path);
-	f = fopen(tmp, "wb");
-	if (!f) {
-		free(tmp);
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
 		return -1;
 	}
-	ok = fwrite(data, 1, n, f) == n;
-	if (stat(path, &st) == 0)
-		ok = fchmod(fileno(f), st.st_mode & 07777) == 0 && ok;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		remove(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	return nomosc_write_atomic(path, data, n);
 }
 
 /* Formats one file; returns 0 formatted/written, 1 not formatted (--check), -1 error. */
@@ -237,7 +224,8 @@ static int fmt_one(const char *path, int check, int write)
 			}
 		} else if (write) {
 			if (!same && write_file(path, out.data ? out.data : "", out.len)) {
-				fprintf(stderr, "%s: error: cannot write the formatted file [-Wio]\n", path);
+				fprintf(stderr, "%s: error: cannot write the formatted file: %s [-Wio]\n",
+					path, errno == EINVAL ? "not a regular file" : strerror(errno));
 				rc = -1;
 			}
 		} else if (out.len) {

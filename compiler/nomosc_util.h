@@ -13,8 +13,11 @@ void nomosc_stderr_sink(struct cc_diag_sink *sink, unsigned max_errors);
 /* Says how many errors the sink's cap kept back, if any (on stderr). */
 void nomosc_sink_done(const struct cc_diag_sink *sink);
 
-/* Writes p[0..n) to path through a temporary file and rename(2), so readers
- * never see a partial image. Returns 0, or -1 with errno set. */
+/* Writes p[0..n) to path through a temporary file (path.XXXXXX, beside it)
+ * and rename(2), so readers never see a partial file; a file it replaces
+ * keeps its mode. A path that names a device or a FIFO (/dev/null,
+ * /dev/stdout) is written into, never renamed over. Returns 0, or -1 with
+ * errno set (EISDIR for a directory). */
 int nomosc_write_atomic(const char *path, const void *p, size_t n);
 
 /* 1 when fd is a terminal and NO_COLOR / TERM=dumb do not forbid color. */

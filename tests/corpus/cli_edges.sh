@@ -126,5 +126,40 @@ expect 1 "^nomos-vm test: cannot read nope.jsonl: No such file or directory$" "t
 printf '\r\n  \n' > blank-table.jsonl
 expect 0 "^0 passed, 0 failed$" "test: blank CRLF lines" -- "$NOMOS_VM" test blank-table.jsonl
 
+# ---- nomosc writes its outputs atomically, into devices, with their reasons ----
+# (links to the devices: an unfixed nomosc replaces the link, not the device)
+ln -s /dev/null null.nbc
+"$NOMOSC" build "$SAFE" -o null.nbc 2>/dev/null && [ -L null.nbc ] && ok ||
+	fail "build -o a link to /dev/null failed or replaced it"
+if [ -c /dev/full ]; then
+	ln -s /dev/full full.nbc
+	expect 1 "^nomosc: cannot write full.nbc: No space left on device$" "build -o /dev/full" -- \
+		"$NOMOSC" build "$SAFE" -o full.nbc
+	[ -L full.nbc ] && ok || fail "build -o a link to /dev/full replaced it"
+	ln -s /dev/full full.nomos
+	expect 1 "^nomosc: cannot write full.nomos: No space left on device$" "convert -o /dev/full" -- \
+		"$NOMOSC" convert "$SAFE" -o full.nomos
+fi
+expect 1 "^nomosc: cannot write nodir/x.nomos: No such file or directory$" "convert -o MISSING/X" -- \
+	"$NOMOSC" convert "$SAFE" -o nodir/x.nomos
+"$NOMOSC" build "$SAFE" -o keep.nbc 2>/dev/null && chmod 600 keep.nbc &&
+	"$NOMOSC" build "$SAFE" -o keep.nbc 2>/dev/null
+[ "$(stat -c %a keep.nbc)" = 600 ] && ok || fail "build: a replaced image lost its mode 600"
+# fmt -w rewrites only what could be written in place: not a read-only file
+# (as an unprivileged user: root may write anything)
+nobody() {
+	if [ "$(id -u)" -ne 0 ]; then "$@"
+	elif command -v setpriv >/dev/null 2>&1; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else return 125; fi
+}
+chmod 755 "$T" && mkdir ro && cp ugly.nomos ro/ugly.nomos && chmod 444 ro/ugly.nomos &&
+	{ [ "$(id -u)" -ne 0 ] || chown -R 65534:65534 ro; }
+if nobody "$NOMOSC" --version >/dev/null 2>&1; then
+	expect 1 "^ro/ugly.nomos: error: cannot write the formatted file: Permission denied" \
+		"fmt -w READONLY" -- nobody "$NOMOSC" fmt -w ro/ugly.nomos
+	cmp -s ro/ugly.nomos ugly.nomos && ok || fail "fmt -w rewrote a read-only file"
+fi
+
 echo "cli_edges: $checks checks passed, $failed failed"
 [ "$failed" -eq 0 ]
