@@ -130,6 +130,17 @@ static int parse_time(const char *s, uint64_t *out)
 	return *out == 0 ? -1 : 0;
 }
 
+/* 1, said, when the output path names the input file in (a source bundle, a
+ * key, a signature): writing the image would destroy it. */
+static int clobbers(const char *out, const char *in)
+{
+	if (!in || !nomosc_same_file(out, in))
+		return 0;
+	fprintf(stderr, "nomosc build: -o %s would overwrite %s, an input of this build; "
+			"refusing\n", out, in);
+	return 1;
+}
+
 int nomosc_cmd_build(int argc, char **argv)
 {
 	const char *out_path = "bundle.nbc";
@@ -141,7 +152,7 @@ int nomosc_cmd_build(int argc, char **argv)
 	enum cc_role *roles = NULL, role = CC_ROLE_NONE;
 	size_t nfiles = 0, n1, k;
 	struct rt_buf image, report;
-	int i, report_flag = 0, status = NOMOSC_EXIT_ERROR, ninputs = 0;
+	int i, report_flag = 0, status = NOMOSC_EXIT_ERROR, ninputs = 0, role_arg = 0, bad;
 	char err[512];
 	const char *sign_path = NULL, *bundle_pubkey = NULL, **bundle_sigs = NULL;
 	size_t nsigs = 0;
@@ -212,6 +223,7 @@ int nomosc_cmd_build(int argc, char **argv)
 					status = NOMOSC_EXIT_USAGE;
 					goto done;
 				}
+				role_arg = i;
 				if (parse_role(v, &role)) {
 					fprintf(stderr, "nomosc build: unknown role '%s' (expected baseline, "
 							"org, repo, env or local_override)\n", v);
@@ -253,21 +265,31 @@ int nomosc_cmd_build(int argc, char **argv)
 			roles[nfiles++] = role;
 		}
 		role = CC_ROLE_NONE;
-	}
-	if (role != CC_ROLE_NONE) {
-		/* a trailing --role would be silently dropped */
-		fprintf(stderr, "nomosc build: --role is not followed by an INPUT (a role names the "
-				"INPUT after it: --role repo repo.yaml)\n");
-		status = NOMOSC_EXIT_USAGE;
-		goto done;
+		role_arg = 0;
 	}
 	if (!ninputs) {
 		usage(stderr);
 		status = NOMOSC_EXIT_USAGE;
 		goto done;
 	}
+	if (role_arg) {
+		fprintf(stderr, "nomosc build: --role %s is not followed by an INPUT (it names the "
+				"role of the next one)\n", argv[role_arg]);
+		status = NOMOSC_EXIT_USAGE;
+		goto done;
+	}
 	if (sink.errors)
 		goto done;
+	/* -o must not name a file the build reads: the image would replace it */
+	bad = clobbers(out_path, sign_path) || clobbers(out_path, bundle_pubkey);
+	for (k = 0; k < nfiles && !bad; k++)
+		bad = clobbers(out_path, files[k]);
+	for (k = 0; k < nsigs && !bad; k++)
+		bad = clobbers(out_path, bundle_sigs[k]);
+	if (bad) {
+		status = NOMOSC_EXIT_USAGE;
+		goto done;
+	}
 	if (opts.expires_at && opts.expires_at <= (uint64_t)time(NULL)) {
 		char when[32];
 

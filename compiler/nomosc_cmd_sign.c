@@ -96,6 +96,11 @@ int nomosc_cmd_sign(int argc, char **argv)
 	}
 	if (!out)
 		out = image;
+	if (nomosc_same_file(out, key)) {
+		fprintf(stderr, "nomosc sign: %s is the secret key; refusing to overwrite it with "
+				"the image\n", out);
+		return NOMOSC_EXIT_USAGE;
+	}
 	if (cc_key_load(key, &k, err, sizeof err)) {
 		fprintf(stderr, "nomosc sign: %s\n", err);
 		return NOMOSC_EXIT_ERROR;

@@ -120,3 +120,11 @@ int nomosc_write_atomic(const char *path, const void *p, size_t n)
 	errno = saved;
 	return -1;
 }
+
+int nomosc_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}

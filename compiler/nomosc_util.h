@@ -20,6 +20,9 @@ void nomosc_sink_done(const struct cc_diag_sink *sink);
  * errno set (EISDIR for a directory). */
 int nomosc_write_atomic(const char *path, const void *p, size_t n);
 
+/* 1 when the paths name one existing file (same device and inode). */
+int nomosc_same_file(const char *a, const char *b);
+
 /* 1 when fd is a terminal and NO_COLOR / TERM=dumb do not forbid color. */
 int nomosc_color(int fd);
 

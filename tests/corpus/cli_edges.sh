@@ -126,7 +126,8 @@ expect 1 "^nomos-vm test: cannot read nope.jsonl: No such file or directory$" "t
 printf '\r\n  \n' > blank-table.jsonl
 expect 0 "^0 passed, 0 failed$" "test: blank CRLF lines" -- "$NOMOS_VM" test blank-table.jsonl
 
-# ---- nomosc writes its outputs atomically, into devices, with their reasons ----
+# ---- nomosc writes its outputs atomically, into devices, with their reasons,
+# and never over what it reads ----
 # (links to the devices: an unfixed nomosc replaces the link, not the device)
 ln -s /dev/null null.nbc
 "$NOMOSC" build "$SAFE" -o null.nbc 2>/dev/null && [ -L null.nbc ] && ok ||
@@ -145,6 +146,21 @@ expect 1 "^nomosc: cannot write nodir/x.nomos: No such file or directory$" "conv
 "$NOMOSC" build "$SAFE" -o keep.nbc 2>/dev/null && chmod 600 keep.nbc &&
 	"$NOMOSC" build "$SAFE" -o keep.nbc 2>/dev/null
 [ "$(stat -c %a keep.nbc)" = 600 ] && ok || fail "build: a replaced image lost its mode 600"
+cp "$SAFE" in.yaml
+expect 2 "^nomosc build: -o in.yaml would overwrite in.yaml, an input of this build; refusing$" \
+	"build -o INPUT" -- "$NOMOSC" build in.yaml -o in.yaml
+cmp -s in.yaml "$SAFE" && ok || fail "build -o INPUT overwrote it"
+mkdir layers && cp "$SAFE" layers/a.yaml
+expect 2 "would overwrite layers/a.yaml" "build DIR -o DIR/FILE" -- \
+	"$NOMOSC" build layers -o ./layers/a.yaml
+"$NOMOSC" keygen ci >/dev/null 2>&1 && cp ci.key ci.key.orig
+expect 2 "would overwrite ci.key" "build --sign KEY -o KEY" -- \
+	"$NOMOSC" build "$SAFE" --sign ci.key -o ci.key
+expect 2 "^nomosc sign: ci.key is the secret key; refusing" "sign --key KEY -o KEY" -- \
+	"$NOMOSC" sign bundle.nbc --key ci.key -o ci.key
+cmp -s ci.key ci.key.orig && ok || fail "the secret key was overwritten"
+expect 2 "^nomosc build: --role repo is not followed by an INPUT" "build INPUT --role R" -- \
+	"$NOMOSC" build "$SAFE" --role repo -o role.nbc
 # fmt -w rewrites only what could be written in place: not a read-only file
 # (as an unprivileged user: root may write anything)
 nobody() {
