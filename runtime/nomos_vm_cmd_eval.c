@@ -165,8 +165,9 @@ int nomos_vm_cmd_eval(int argc, char **argv)
 			free(text);
 			emit(ev);
 			if (rejected(ev)) {
-				fprintf(stderr, "nomos-vm: %s: %s\n", nomos_eval_reason(ev),
-					nomos_eval_error(ev));
+				if (img) /* nomos_vm_open has said why it refused the image */
+					fprintf(stderr, "nomos-vm: %s: %s\n", nomos_eval_reason(ev),
+						nomos_eval_error(ev));
 				status = NOMOS_VM_EXIT_ERROR;
 			} else if (exit_code) {
 				status = d == NOMOS_ALLOW ? NOMOS_VM_EXIT_OK :

@@ -25,8 +25,9 @@ void rt_sha256_parts(const uint8_t *const *parts, const size_t *lens, size_t npa
 	crypto_hash_sha256_final(&st, out);
 }
 
-static int finish_open(struct nomos_image *img, const uint8_t *bytes, size_t len,
-		       const struct nomos_open_opts *opts, char *err, size_t errlen)
+/* path names the file in err (NULL for bytes given in memory). */
+static int finish_open(struct nomos_image *img, const char *path, const uint8_t *bytes,
+		       size_t len, const struct nomos_open_opts *opts, char *err, size_t errlen)
 {
 	char detail[256];
 	enum vm_error e;
@@ -37,7 +38,8 @@ static int finish_open(struct nomos_image *img, const uint8_t *bytes, size_t len
 			    detail, sizeof detail);
 	if (e != VM_E_OK) {
 		if (err && errlen)
-			snprintf(err, errlen, "invalid image: %s (%s)", vm_error_message(e), detail);
+			snprintf(err, errlen, "invalid image: %s%s%s (%s)", path ? path : "",
+				 path ? ": " : "", vm_error_message(e), detail);
 		return -(int)e;
 	}
 	h = vm_str(&img->vm, img->vm.sec[VM_SEC_META] + VM_META_HASH, &hlen);
@@ -59,15 +61,22 @@ int nomos_image_open(const char *path, const struct nomos_open_opts *opts,
 		snprintf(err, errlen, "libsodium failed to initialize");
 		return -VM_E__COUNT;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	/* O_NONBLOCK: a FIFO is refused below, not waited on for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(err, errlen, "cannot open image %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -VM_E_TRUNCATED;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < (off_t)VM_HEADER_SIZE ||
+	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)VM_HEADER_SIZE ||
 	    (uint64_t)st.st_size > VM_MAX_FILE_SIZE) {
-		snprintf(err, errlen, "invalid image: %s: %s", path,
-			 !S_ISREG(st.st_mode) ? "not a regular file" : "size out of range");
+		if (!S_ISREG(st.st_mode))
+			snprintf(err, errlen, "invalid image: %s: not a regular file", path);
+		else
+			snprintf(err, errlen, "invalid image: %s: %jd bytes, %s", path,
+				 (intmax_t)st.st_size, st.st_size < (off_t)VM_HEADER_SIZE ?
+				 "shorter than an image header" : "larger than an image may be");
 		close(fd);
 		return -VM_E_TRUNCATED;
 	}
@@ -85,7 +94,7 @@ int nomos_image_open(const char *path, const struct nomos_open_opts *opts,
 	}
 	img->map = map;
 	img->map_len = (size_t)st.st_size;
-	rc = finish_open(img, map, img->map_len, opts, err, errlen);
+	rc = finish_open(img, path, map, img->map_len, opts, err, errlen);
 	if (rc) {
 		nomos_image_close(img);
 		return rc;
@@ -113,7 +122,7 @@ int nomos_image_open_mem(const void *bytes, size_t len, const struct nomos_open_
 	}
 	if (len)
 		memcpy(img->copy, bytes, len);
-	rc = finish_open(img, img->copy, len, opts, err, errlen);
+	rc = finish_open(img, NULL, img->copy, len, opts, err, errlen);
 	if (rc) {
 		nomos_image_close(img);
 		return rc;

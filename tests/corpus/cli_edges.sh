@@ -3,9 +3,11 @@
 # directory: standard output that cannot be written (a full device, closed, a
 # reader gone away with SIGPIPE ignored), inputs that cannot be read (a
 # directory, a closed standard input, a test table), --jsonl streams (blank
-# and CRLF lines, a caller waiting for each decision). Every failure must be one precise line
-# on stderr and the documented exit status (docs/cli.md), never a claimed
-# success. Run by `make test` with B, NOMOSC, NOMOS_VM; one summary line last.
+# and CRLF lines, a caller waiting for each decision), outputs (devices, the
+# build's own inputs, read-only files), images that cannot be used (named; a
+# FIFO is not waited on). Every failure must be one precise line on stderr and
+# the documented exit status (docs/cli.md), never a claimed success.
+# Run by `make test` with B, NOMOSC, NOMOS_VM; one summary line last.
 set -u
 B=${B:-build}
 NOMOSC=${NOMOSC:-$B/nomosc}
@@ -176,6 +178,19 @@ if nobody "$NOMOSC" --version >/dev/null 2>&1; then
 		"fmt -w READONLY" -- nobody "$NOMOSC" fmt -w ro/ugly.nomos
 	cmp -s ro/ugly.nomos ugly.nomos && ok || fail "fmt -w rewrote a read-only file"
 fi
+
+# ---- images that cannot be used are named, and never waited on ----
+i=0; while [ $i -lt 20 ]; do echo 'not an image'; i=$((i + 1)); done > garbage.nbc
+: > empty.nbc
+mkfifo fifo.nbc
+expect 1 "^nomos-vm: invalid image: garbage.nbc: bad magic" "NOMOS_IMAGE=garbage" -- \
+	env NOMOS_IMAGE=garbage.nbc "$NOMOS_VM" inspect
+expect 1 "^nomos-vm: invalid image: empty.nbc: 0 bytes, shorter than an image header$" \
+	"empty image" -- "$NOMOS_VM" inspect -i empty.nbc
+expect 1 "^nomos-vm: invalid image: fifo.nbc: not a regular file$" "FIFO image" -- \
+	limit "$NOMOS_VM" inspect -i fifo.nbc
+n=$("$NOMOS_VM" eval -i garbage.nbc "$ACTION" 2>&1 >/dev/null | wc -l)
+[ "$n" -eq 1 ] && ok || fail "eval with a refused image: $n lines on stderr, want 1"
 
 echo "cli_edges: $checks checks passed, $failed failed"
 [ "$failed" -eq 0 ]
