@@ -130,8 +130,8 @@ int cc_expand_inputs(struct cc_arena *a, struct cc_diag_sink *sink, const char *
 		}
 		memset(&sub, 0, sizeof sub);
 		if (walk(a, sink, paths[i], &sub, 0))
-			rc = -1;
-		if (sub.n == 0) {
+			rc = -1; /* said why; "no policy files" would only repeat it */
+		else if (sub.n == 0) {
 			cc_diag(sink, CC_ERROR, CC_W_io, (struct cc_pos){ NULL, 0, 0, 0 },
 				"no policy files (.yaml, .yml, .json, .nomos) under %s", paths[i]);
 			rc = -1;

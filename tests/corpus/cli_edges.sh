@@ -2,11 +2,12 @@
 # cli_edges.sh: the command-line tools at their I/O edges, in a temporary
 # directory: standard output that cannot be written (a full device, closed, a
 # reader gone away with SIGPIPE ignored), inputs that cannot be read (a
-# directory, a closed standard input, a test table), --jsonl streams (blank
-# and CRLF lines, a caller waiting for each decision), outputs (devices, the
-# build's own inputs, read-only files), images that cannot be used (named; a
-# FIFO is not waited on). Every failure must be one precise line on stderr and
-# the documented exit status (docs/cli.md), never a claimed success.
+# directory, a closed standard input, a test table, a broken directory),
+# --jsonl streams (blank and CRLF lines, a caller waiting for each decision),
+# outputs (devices, the build's own inputs, read-only files), images that
+# cannot be used (named; a FIFO is not waited on). Every failure must be one
+# precise line on stderr and the documented exit status (docs/cli.md), never
+# a claimed success.
 # Run by `make test` with B, NOMOSC, NOMOS_VM; one summary line last.
 set -u
 B=${B:-build}
@@ -191,6 +192,12 @@ expect 1 "^nomos-vm: invalid image: fifo.nbc: not a regular file$" "FIFO image" 
 	limit "$NOMOS_VM" inspect -i fifo.nbc
 n=$("$NOMOS_VM" eval -i garbage.nbc "$ACTION" 2>&1 >/dev/null | wc -l)
 [ "$n" -eq 1 ] && ok || fail "eval with a refused image: $n lines on stderr, want 1"
+
+# ---- nomosc inputs: one error per problem ----
+mkdir broken && ln -s nowhere broken/x.yaml
+out=$("$NOMOSC" check broken 2>&1); rc=$?
+[ "$rc" -eq 1 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && ok ||
+	{ fail "check DIR with a dangling link: exit $rc"; printf '%s\n' "$out"; }
 
 echo "cli_edges: $checks checks passed, $failed failed"
 [ "$failed" -eq 0 ]
