@@ -26,7 +26,8 @@ static void usage(FILE *f)
 		"A bad action, or an image that cannot be trusted, decides DENY with reason\n"
 		"validation_error, normalization_error or image_error and an \"error\".\n\n"
 		"  --jsonl           read one action per line (standard input by default)\n"
-		"  --exit-code       exit 0 ALLOW, 3 DENY, 4 REQUIRE_APPROVAL (single action)\n"
+		"  --exit-code       exit 0 ALLOW, 3 DENY, 4 REQUIRE_APPROVAL (single action;\n"
+		"                    a usage error with --jsonl)\n"
 		"%s\n"
 		"exit status: 0 a decision was produced; 1 the action (or, with --jsonl,\n"
 		"any line) was rejected or the image could not be used; 2 usage.\n",
@@ -140,6 +141,13 @@ int nomos_vm_cmd_eval(int argc, char **argv)
 	}
 	if (!input && !jsonl) {
 		usage(stderr);
+		return NOMOS_VM_EXIT_USAGE;
+	}
+	if (jsonl && exit_code) {
+		/* it was accepted and did nothing: one status cannot tell the
+		 * decisions of a stream */
+		fprintf(stderr, "nomos-vm eval: --exit-code is for a single action; with --jsonl "
+				"each line's decision is in its output\n");
 		return NOMOS_VM_EXIT_USAGE;
 	}
 	if (!input)

@@ -38,22 +38,20 @@ int nomos_vm_cmd_explain(int argc, char **argv)
 	char err[512], *text;
 	const char *out, *reason;
 	size_t len;
-	int i, status = NOMOS_VM_EXIT_OK;
+	int i, json = 0, status = NOMOS_VM_EXIT_OK;
 
 	for (i = 1; i < argc; i++) {
 		if ((co = nomos_vm_common_opt(argc, argv, &i, &vo, usage)) == NOMOS_VM_OPT_TAKEN)
 			continue;
 		if (co != NOMOS_VM_OPT_NONE)
 			return nomos_vm_opt_exit(co);
-		if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-			i++;
-			if (!strcmp(argv[i], "json"))
-				fmt = NOMOS_EXPLAIN_JSON;
-			else if (strcmp(argv[i], "text")) {
-				fprintf(stderr, "nomos-vm explain: --format is text or json\n");
-				return NOMOS_VM_EXIT_USAGE;
-			}
-		} else if (!strcmp(argv[i], "--json")) {
+		if ((co = nomos_vm_format_opt("explain", argc, argv, &i, &json)) == NOMOS_VM_OPT_TAKEN) {
+			fmt = json ? NOMOS_EXPLAIN_JSON : NOMOS_EXPLAIN_TEXT;
+			continue;
+		}
+		if (co != NOMOS_VM_OPT_NONE)
+			return nomos_vm_opt_exit(co);
+		if (!strcmp(argv[i], "--json")) {
 			fmt = NOMOS_EXPLAIN_JSON;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "nomos-vm explain: unknown or incomplete option '%s'\n", argv[i]);

@@ -62,14 +62,13 @@ int nomos_vm_cmd_inspect(int argc, char **argv)
 			continue;
 		if (co != NOMOS_VM_OPT_NONE)
 			return nomos_vm_opt_exit(co);
-		if (!strcmp(argv[i], "--format") && i + 1 < argc &&
-			   (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "text"))) {
-			json = !strcmp(argv[++i], "json");
-		} else {
-			fprintf(stderr, "nomos-vm inspect: unexpected argument '%s'\n", argv[i]);
-			usage(stderr);
-			return NOMOS_VM_EXIT_USAGE;
-		}
+		if ((co = nomos_vm_format_opt("inspect", argc, argv, &i, &json)) == NOMOS_VM_OPT_TAKEN)
+			continue;
+		if (co != NOMOS_VM_OPT_NONE)
+			return nomos_vm_opt_exit(co);
+		fprintf(stderr, "nomos-vm inspect: unexpected argument '%s'\n", argv[i]);
+		usage(stderr);
+		return NOMOS_VM_EXIT_USAGE;
 	}
 	ni = nomos_vm_open(&vo, err, sizeof err);
 	if (!ni)

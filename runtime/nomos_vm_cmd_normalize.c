@@ -16,7 +16,12 @@ static void usage(FILE *f)
 		   "(file://, url://, repo://, secret://; with a non-built-in TYPE such\n"
 		   "as payments.refund, custom schemes too), one per line. A resource\n"
 		   "that is rejected prints `nomos-vm: normalize RESOURCE: MESSAGE` on\n"
-		   "stderr. Exit status 0 when all were normalized, 1 otherwise, 2 usage.\n");
+		   "stderr.\n\n"
+		   "  -t, --action-type TYPE  the action type the resources belong to\n"
+		   "                          (also --action-type=TYPE); a non-built-in TYPE\n"
+		   "                          accepts custom schemes\n"
+		   "  --                      end of the options\n\n"
+		   "exit status: 0 all were normalized, 1 otherwise, 2 usage.\n");
 }
 
 int nomos_vm_cmd_normalize(int argc, char **argv)

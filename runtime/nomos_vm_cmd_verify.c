@@ -86,10 +86,11 @@ int nomos_vm_cmd_verify(int argc, char **argv)
 			continue;
 		if (co != NOMOS_VM_OPT_NONE)
 			return nomos_vm_opt_exit(co);
-		if (!strcmp(argv[i], "--format") && i + 1 < argc &&
-			   (!strcmp(argv[i + 1], "json") || !strcmp(argv[i + 1], "text"))) {
-			json = !strcmp(argv[++i], "json");
-		} else if (argv[i][0] != '-' && !vo.image) {
+		if ((co = nomos_vm_format_opt("verify", argc, argv, &i, &json)) == NOMOS_VM_OPT_TAKEN)
+			continue;
+		if (co != NOMOS_VM_OPT_NONE)
+			return nomos_vm_opt_exit(co);
+		if (argv[i][0] != '-' && !vo.image) {
 			vo.image = argv[i]; /* `nomos-vm verify IMAGE` reads naturally too */
 		} else {
 			fprintf(stderr, "nomos-vm verify: unexpected argument '%s'\n", argv[i]);

@@ -84,7 +84,7 @@ int nomos_vm_color(int fd)
 }
 
 const char nomos_vm_common_usage[] =
-	"  -i IMAGE          image (default $NOMOS_IMAGE, then ./bundle.nbc)\n"
+	"  -i, --image IMAGE image (default $NOMOS_IMAGE, then ./bundle.nbc)\n"
 	"  --trust FILE      trust store of accepted signing keys ($NOMOS_TRUST)\n"
 	"  --state FILE      highest revision accepted so far ($NOMOS_STATE)\n"
 	"  --allow-unsigned  accept an unsigned image (NOMOS_ALLOW_UNSIGNED=1)\n";
@@ -117,6 +117,29 @@ enum nomos_vm_opt nomos_vm_common_opt(int argc, char **argv, int *i, struct nomo
 		return NOMOS_VM_OPT_BAD;
 	}
 	*slot = argv[++*i];
+	return NOMOS_VM_OPT_TAKEN;
+}
+
+enum nomos_vm_opt nomos_vm_format_opt(const char *cmd, int argc, char **argv, int *i, int *json)
+{
+	const char *v;
+
+	if (!strncmp(argv[*i], "--format=", 9)) {
+		v = argv[*i] + 9;
+	} else if (!strcmp(argv[*i], "--format")) {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "nomos-vm %s: --format needs a value (text or json)\n", cmd);
+			return NOMOS_VM_OPT_BAD;
+		}
+		v = argv[++*i];
+	} else {
+		return NOMOS_VM_OPT_NONE;
+	}
+	if (strcmp(v, "text") && strcmp(v, "json")) {
+		fprintf(stderr, "nomos-vm %s: --format is text or json, not '%s'\n", cmd, v);
+		return NOMOS_VM_OPT_BAD;
+	}
+	*json = !strcmp(v, "json");
 	return NOMOS_VM_OPT_TAKEN;
 }
 

@@ -48,6 +48,12 @@ enum nomos_vm_opt nomos_vm_common_opt(int argc, char **argv, int *i, struct nomo
 /* The exit status for NOMOS_VM_OPT_HELP (0) or NOMOS_VM_OPT_BAD (2). */
 int nomos_vm_opt_exit(enum nomos_vm_opt co);
 
+/* --format text|json (or --format=...) at argv[*i], for cmd's messages:
+ * NOMOS_VM_OPT_NONE when argv[*i] is not --format, NOMOS_VM_OPT_TAKEN with
+ * *json set (the value consumed), NOMOS_VM_OPT_BAD when the value is missing
+ * or neither text nor json (message printed). */
+enum nomos_vm_opt nomos_vm_format_opt(const char *cmd, int argc, char **argv, int *i, int *json);
+
 /* The help text of the common options, for usage(). */
 extern const char nomos_vm_common_usage[];
 

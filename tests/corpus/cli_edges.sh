@@ -88,6 +88,16 @@ closed="cannot write standard output: Bad file descriptor"
 expect 1 "nomos-vm: $closed" "eval >&-" -- to_closed "$NOMOS_VM" eval "$ACTION"
 expect 1 "nomos-vm: $closed" "eval --jsonl >&-" -- to_closed "$NOMOS_VM" eval --jsonl big.jsonl
 expect 1 "nomosc: $closed" "hash >&-" -- to_closed "$NOMOSC" hash "$SAFE"
+# --format names the bad value, for every command that has it
+for c in inspect verify explain; do
+	expect 2 "nomos-vm $c: --format is text or json, not 'xml'" "$c --format xml" -- \
+		"$NOMOS_VM" $c -i bundle.nbc --format xml "$ACTION"
+	expect 2 "nomos-vm $c: --format needs a value" "$c --format" -- "$NOMOS_VM" $c -i bundle.nbc --format
+done
+expect 0 '"verdict":"ok"' "verify --format=json" -- "$NOMOS_VM" verify -i bundle.nbc --format=json
+# --exit-code tells one decision; with a stream it would say nothing
+expect 2 "exit-code is for a single action" "eval --jsonl --exit-code" -- \
+	"$NOMOS_VM" eval --jsonl --exit-code big.jsonl
 # the reader went away (SIGPIPE ignored): the stream stops at once, says so, exits 1
 expect 1 "nomos-vm: cannot write standard output: Broken pipe" "eval --jsonl | head -1" -- \
 	to_gone "$NOMOS_VM" eval --jsonl big.jsonl
