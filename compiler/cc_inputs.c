@@ -136,7 +136,8 @@ int cc_expand_inputs(struct cc_arena *a, struct cc_diag_sink *sink, const char *
 				"no policy files (.yaml, .yml, .json, .nomos) under %s", paths[i]);
 			rc = -1;
 		}
-		qsort(sub.v, sub.n, sizeof *sub.v, cmp_path);
+		if (sub.n > 1) /* sub.v is NULL when empty: qsort's arguments must not be */
+			qsort(sub.v, sub.n, sizeof *sub.v, cmp_path);
 		for (j = 0; j < sub.n; j++)
 			if (list_add(a, &all, sub.v[j]))
 				rc = -1;
