@@ -1,12 +1,12 @@
 /* nomosc_main.c: entry point of nomosc, the policy compiler. Dispatches to one
  * subcommand (see nomosc.h); `nomosc --help` lists them. */
-#include <errno.h>
 #include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "compiler/nomosc.h"
+#include "runtime/rt_stdio.h"
 
 struct nomosc_command {
 	const char *name;
@@ -32,23 +32,6 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\n`nomosc COMMAND --help` describes one command.\n"
 		   "exit status: 0 success, 1 errors in the input, 2 usage error\n");
-}
-
-/* What a command printed must have reached standard output: a full disk, a
- * closed standard output or a reader gone away (SIGPIPE ignored) is reported
- * and exits 1, never 0. */
-static int finish(int status)
-{
-	int err = 0;
-
-	if (fflush(stdout) != 0)
-		err = errno;
-	else if (ferror(stdout))
-		err = EIO;
-	if (!err)
-		return status;
-	fprintf(stderr, "nomosc: cannot write standard output: %s\n", strerror(err));
-	return NOMOSC_EXIT_ERROR;
 }
 
 static int run(int argc, char **argv)
@@ -92,5 +75,5 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	return finish(run(argc, argv));
+	return rt_stdout_finish("nomosc", run(argc, argv), NOMOSC_EXIT_ERROR);
 }

@@ -1,11 +1,11 @@
 /* nomos_vm_main.c: entry point of nomos-vm, the policy VM. Dispatches to one
  * subcommand (see nomos_vm.h); `nomos-vm --help` lists them. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "runtime/nomos_vm.h"
+#include "runtime/rt_stdio.h"
 
 struct nomos_vm_command {
 	const char *name;
@@ -34,23 +34,6 @@ static void usage(FILE *f)
 		   "exit status: 0 decision produced, 1 error, 2 usage; with --exit-code\n"
 		   "0 ALLOW, 3 DENY, 4 REQUIRE_APPROVAL; verify: 10-16, one per refusal\n"
 		   "(docs/signing.md)\n");
-}
-
-/* Every command's output is only as good as its delivery: a full disk, a
- * closed standard output or a reader gone away (SIGPIPE ignored) is reported
- * and exits 1, never 0 (or 3/4, a decision nobody received). */
-static int finish(int status)
-{
-	int err = 0;
-
-	if (fflush(stdout) != 0)
-		err = errno;
-	else if (ferror(stdout))
-		err = EIO;
-	if (!err)
-		return status;
-	fprintf(stderr, "nomos-vm: cannot write standard output: %s\n", strerror(err));
-	return NOMOS_VM_EXIT_ERROR;
 }
 
 static int run(int argc, char **argv)
@@ -90,5 +73,5 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	return finish(run(argc, argv));
+	return rt_stdout_finish("nomos-vm", run(argc, argv), NOMOS_VM_EXIT_ERROR);
 }
