@@ -139,9 +139,24 @@ $(B)/bench/%: tests/bench/%.c $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(LIBNOMOSC) $(LIBNOMOS) $(LDLIBS)
 
+# Seeds that are build outputs: fuzz_image starts from images compiled from
+# conformance bundles ($(B)/seeds/NAME/ is replayed and fuzzed beside
+# corpus/fuzz/NAME/). --compat: risk-and-identity keeps a backslash rule on
+# purpose (a warning then, kept in $(B)/seeds/NAME.nbc.err; an error is
+# shown and fails the build).
+IMAGE_SEEDS := $(B)/seeds/fuzz_image/safe.nbc $(B)/seeds/fuzz_image/engine-mix.nbc \
+	$(B)/seeds/fuzz_image/risk-and-identity.nbc
+$(B)/seeds/fuzz_image/safe.nbc: corpus/conformance/upstream/policies/safe.yaml
+$(B)/seeds/fuzz_image/engine-mix.nbc: corpus/conformance/bundles/engine-mix.yaml
+$(B)/seeds/fuzz_image/risk-and-identity.nbc: corpus/conformance/bundles/risk-and-identity.json
+$(IMAGE_SEEDS): $(NOMOSC)
+	@mkdir -p $(dir $@)
+	$(NOMOSC) build --compat -o $@ $(filter-out $(NOMOSC),$^) >/dev/null \
+		2>$(B)/seeds/$(notdir $@).err || { cat $(B)/seeds/$(notdir $@).err; exit 1; }
+
 # ---- test ----------------------------------------------------------------------
 # Every unit binary and every corpus runner runs; the summary line counts them.
-test: all $(UNIT_BIN) $(REPLAY_BIN) lint-deps
+test: all $(UNIT_BIN) $(REPLAY_BIN) $(IMAGE_SEEDS) lint-deps
 	@B=$(B) NOMOSC=$(NOMOSC) NOMOS_VM=$(NOMOS_VM) sh tests/run-all.sh $(UNIT_BIN) $(REPLAY_BIN)
 
 # clang ASan + UBSan rebuild of everything, then the whole suite; then the
@@ -167,7 +182,7 @@ build/fuzz/%: tests/fuzz/%.c $(VM_SRC) $(RT_SRC) $(CC_SRC) $(SUPPORT_SRC) $(RE_S
 		-Wno-sign-conversion -Wno-unused-but-set-variable -o $@ $< \
 		$(VM_SRC) $(RT_SRC) $(CC_SRC) $(SUPPORT_SRC) $$(ls build/fuzz/gen/*.c 2>/dev/null) $(LDLIBS)
 
-fuzz: deps $(FUZZ_BIN)
+fuzz: deps $(FUZZ_BIN) $(IMAGE_SEEDS)
 	@B=build FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run-fuzz.sh $(FUZZ_BIN)
 
 bench: all $(BENCH_BIN)

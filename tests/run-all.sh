@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every cmocka unit binary given as arguments (a fuzz target's replay
-# binary, $B/replay/NAME, runs over corpus/fuzz/NAME), then every corpus runner in
+# binary, $B/replay/NAME, runs over corpus/fuzz/NAME and the seeds the build
+# made in $B/seeds/NAME, those that exist), then every corpus runner in
 # tests/corpus/*.sh, and prints one closing line "N passed, N failed".
 # Environment: B (build dir), NOMOSC, NOMOS_VM.
 set -u
@@ -8,7 +9,11 @@ pass=0; fail=0; failed=""
 for t in "$@"; do
 	# a fuzz target replays its seed corpus
 	seeds=""
-	case "$t" in */replay/*) seeds="corpus/fuzz/$(basename "$t")" ;; esac
+	case "$t" in */replay/*)
+		for d in "corpus/fuzz/$(basename "$t")" "$B/seeds/$(basename "$t")"; do
+			[ -d "$d" ] && seeds="$seeds $d"
+		done ;;
+	esac
 	if "$t" $seeds >"$t.log" 2>&1; then
 		pass=$((pass + 1)); echo "PASS $t"
 	else

@@ -208,7 +208,7 @@ static enum vm_error verify_header(struct vctx *v)
 		return fail(v, VM_E_TRUNCATED, "%lu bytes, need at least %lu",
 			    (unsigned long)(v->size), (unsigned long)(VM_HEADER_SIZE));
 	if (memcmp(b, VM_MAGIC, 8))
-		return fail(v, VM_E_MAGIC, "bad magic");
+		return fail(v, VM_E_MAGIC, "the first 8 bytes are not \"" VM_MAGIC "\"");
 	if (vm_rd32(b + 8) != VM_FORMAT_VERSION)
 		return fail(v, VM_E_VERSION, "format version %lu, this VM reads %lu",
 			    (unsigned long)(vm_rd32(b + 8)), (unsigned long)(VM_FORMAT_VERSION));
