@@ -188,16 +188,23 @@ static int verify_dfa(const uint8_t *b, size_t len, uint32_t id_limit, const cha
 			FAIL("automaton: DFA row does not end with its own state number");
 	}
 	acc = b + vm_dfa_rd32(b + 36);
+	if (!verify_ids(b + vm_dfa_rd32(b + 40), nids, id_limit))
+		FAIL("automaton: DFA pattern id out of range");
 	for (j = 0; j < ns; j++) {
-		uint64_t first = vm_dfa_rd32(acc + 8 * j), cnt = vm_dfa_rd32(acc + 8 * j + 4);
+		uint64_t first = vm_dfa_rd32(acc + 8 * j), cnt = vm_dfa_rd32(acc + 8 * j + 4), k;
+		const uint8_t *l;
 
 		if (first > nids || cnt > nids - first)
 			FAIL("automaton: DFA accept list out of range");
+		l = b + vm_dfa_rd32(b + 40) + 4 * first;
 		if (j == 0 && cnt != 0)
 			FAIL("automaton: DFA dead state accepts");
+		/* vm_eval files one automaton's matches in this order and keeps
+		 * it as the sorted order of the matched ids */
+		for (k = 1; k < cnt; k++)
+			if (vm_dfa_rd32(l + 4 * k) <= vm_dfa_rd32(l + 4 * (k - 1)))
+				FAIL("automaton: DFA accept list not strictly ascending");
 	}
-	if (!verify_ids(b + vm_dfa_rd32(b + 40), nids, id_limit))
-		FAIL("automaton: DFA pattern id out of range");
 	if (verify_accel(b, t, width, nc, na, csize, why))
 		return -1;
 	return verify_prefix(b, t, width, nc, csize, why);

@@ -728,6 +728,24 @@ static void e_class(uint8_t *b)
 		if (b[VM_DFA_CLASSMAP + c] == 1)
 			b[VM_DFA_CLASSMAP + c] = 0;
 }
+/* The first accept list of two or more ids, with its first two swapped. */
+static void e_accept_order(uint8_t *b)
+{
+	uint32_t ns = rd(b, 12), j, x;
+	const uint8_t *acc = b + rd(b, 36);
+	uint8_t *ids = b + rd(b, 40);
+
+	for (j = 0; j < ns; j++)
+		if (vm_dfa_rd32(acc + 8 * j + 4) >= 2) {
+			uint8_t *l = ids + 4 * (size_t)vm_dfa_rd32(acc + 8 * j);
+
+			x = vm_dfa_rd32(l);
+			put32(l, vm_dfa_rd32(l + 4));
+			put32(l + 4, x);
+			return;
+		}
+	fail_msg("no accept list of two ids");
+}
 
 /* The fields of blob version 3: a forced prefix and accelerated states are
  * found where they should be, used, and every way of getting them wrong is
@@ -763,6 +781,7 @@ static void test_prefix_accel(void **state)
 		{e_accel_byte, "leaves itself"},
 		{e_self, "its own state number"},
 		{e_class, "class has no byte"},
+		{e_accept_order, "accept list not strictly ascending"},
 	};
 	struct cc_arena a;
 	struct cc_automata set;
