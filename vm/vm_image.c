@@ -403,9 +403,12 @@ static enum vm_error verify_group_rules(struct vctx *v)
 			for (k = 0; k < cnt; k++) {
 				rule = vm_rule(img, vm_rd32(ids + (size_t)k * 4));
 				t = vm_str(img, rule + VM_RULE_ATYPE, &len);
+				/* "*" rules only where they are copied, not in a group
+				 * that shares them (they would be filed twice) */
 				if (memcmp(rule + VM_RULE_ATYPE, g + VM_AT_TYPE, 8) != 0 &&
 				    str_cmp(img, rule + VM_RULE_ATYPE, g + VM_AT_TYPE) != 0 &&
-				    !(len == 1 && t[0] == '*'))
+				    !(len == 1 && t[0] == '*' &&
+				      !(vm_rd32(g + VM_AT_FLAGS) & VM_AT_F_STAR)))
 					return fail(v, VM_E_GROUP_RULE,
 						    "group %lu, automaton %lu names rule %lu",
 						    (unsigned long)(i), (unsigned long)(j),

@@ -646,6 +646,28 @@ static void test_star_sharing(void **state)
 	assert_int_equal(typed, 40);
 	assert_int_equal(flagged, 40);
 	assert_true(shared.len * 4 < copied.len);
+	{
+		/* the copied layout's typed groups carry the "*" rules: flagged as
+		 * sharing too, those rules would be filed twice, so it is refused */
+		uint8_t *c = malloc(copied.len);
+		const uint8_t *sec = b->vm.sec[VM_SEC_ATYPES];
+		char err[512];
+		uint32_t len, g;
+
+		assert_non_null(c);
+		memcpy(c, copied.data, copied.len);
+		for (g = 0; g < b->vm.n_atypes; g++) {
+			const uint8_t *t = vm_str(&b->vm, sec + (size_t)g * 24 + VM_AT_TYPE, &len);
+
+			if (!(len == 1 && t[0] == '*'))
+				break;
+		}
+		assert_true(g < b->vm.n_atypes);
+		put32(c + (sec - b->vm.base) + (size_t)g * 24 + VM_AT_FLAGS, VM_AT_F_STAR);
+		rehash(c, copied.len);
+		assert_string_equal(open_error(c, copied.len, err, sizeof err), "GROUP_RULE");
+		free(c);
+	}
 	for (i = 0; i < 80; i++) {
 		char act[512];
 		struct nomos_eval *ea = nomos_eval_new(a, 0), *eb = nomos_eval_new(b, 0);
