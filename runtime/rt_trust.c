@@ -56,14 +56,7 @@ void rt_key_id(const uint8_t pk[RT_PUBLIC_KEY_SIZE], uint8_t id[RT_KEY_ID_SIZE])
 
 void rt_hex(const uint8_t *p, size_t n, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
+	sodium_bin2hex(out, 2 * n + 1, p, n);
 }
 
 int rt_key_id_parse(const char *s, size_t n, uint8_t id[RT_KEY_ID_SIZE])
