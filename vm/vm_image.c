@@ -380,14 +380,9 @@ static void index_groups(struct vm_image *img)
 static enum vm_error verify_group_rules(struct vctx *v)
 {
 	const struct vm_image *img = v->img;
-	uint32_t i, j, k, first, n, cnt, len, star = UINT32_MAX;
+	uint32_t i, j, k, first, n, cnt, len, star = img->star_group; /* index_groups ran */
 	const uint8_t *g, *ids, *rule, *t;
 
-	for (i = 0; i < img->n_atypes; i++) {
-		t = vm_str(img, img->sec[VM_SEC_ATYPES] + (size_t)i * 24 + VM_AT_TYPE, &len);
-		if (len == 1 && t[0] == '*')
-			star = i;
-	}
 	for (i = 0; i < img->n_atypes; i++) {
 		g = img->sec[VM_SEC_ATYPES] + (size_t)i * 24;
 		/* the "*" rules can only be shared from a "*" group, by another */
@@ -552,9 +547,9 @@ static enum vm_error verify_records(struct vctx *v)
 		if (oblig_sum[i] > img->oblig_max || argv_sum[i] > img->argv_max)
 			return fail(v, VM_E_META, "scratch sizes too small for decision class %lu",
 				    (unsigned long)(i));
+	index_groups(img);
 	if ((e = verify_group_rules(v)) != VM_E_OK)
 		return e;
-	index_groups(img);
 	r = img->sec[VM_SEC_SIG];
 	/* Unsigned: all zero. Signed: a key id and a signature are present (their
 	 * validity is the trust layer's job, runtime/rt_trust.c). */
