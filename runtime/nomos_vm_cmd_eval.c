@@ -77,13 +77,9 @@ static int eval_stream(struct nomos_eval *ev, const char *input)
 	 * a socket, a terminal) gets it now, not once 4 KB have piled up. */
 	flush = fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode);
 	while ((n = getline(&line, &cap, f)) >= 0) {
-		size_t len = (size_t)n;
+		size_t len = nomos_vm_line_len(line, (size_t)n);
 
-		/* the newline, a CR (CRLF streams) and blanks: a blank line is skipped */
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-			       line[len - 1] == ' ' || line[len - 1] == '\t'))
-			len--;
-		if (len == 0)
+		if (len == 0) /* a blank line */
 			continue;
 		nomos_eval_json(ev, line, len);
 		if (emit(ev) || rejected(ev))

@@ -144,12 +144,9 @@ int nomos_vm_cmd_test(int argc, char **argv)
 			json_t *c, *action;
 			char *text;
 			const char *name;
-			size_t len = (size_t)n;
+			size_t len = nomos_vm_line_len(line, (size_t)n);
 
 			lineno++;
-			while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
-				       line[len - 1] == ' ' || line[len - 1] == '\t'))
-				len--;
 			if (len == 0)
 				continue; /* a blank line, CRLF or not */
 			c = json_loadb(line, len, 0, &jerr);

@@ -83,6 +83,14 @@ int nomos_vm_color(int fd)
 	return isatty(fd);
 }
 
+size_t nomos_vm_line_len(const char *line, size_t n)
+{
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
+		     line[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
 const char nomos_vm_common_usage[] =
 	"  -i, --image IMAGE image (default $NOMOS_IMAGE, then ./bundle.nbc)\n"
 	"  --trust FILE      trust store of accepted signing keys ($NOMOS_TRUST)\n"

@@ -54,6 +54,10 @@ int nomos_vm_opt_exit(enum nomos_vm_opt co);
  * or neither text nor json (message printed). */
 enum nomos_vm_opt nomos_vm_format_opt(const char *cmd, int argc, char **argv, int *i, int *json);
 
+/* The length of line[0..n) without its trailing newline, CR (CRLF streams)
+ * and blanks: 0 for a blank line, which JSONL readers skip. */
+size_t nomos_vm_line_len(const char *line, size_t n);
+
 /* The help text of the common options, for usage(). */
 extern const char nomos_vm_common_usage[];
 
